@@ -1,0 +1,1 @@
+"""The assistant: ingestion runs, answering, drafting, coverage, CLI and UI."""

@@ -1,0 +1,202 @@
+"""The `yttra` command: a thin layer that turns domain errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ingest.errors import YttraError
+from vectorstore.catalog import Filters
+from vectorstore.store import Hit
+
+from app.indexing import IngestSummary
+from app.services import build_ingestor, open_store
+from app.settings import Settings
+
+cli = typer.Typer(
+    help="Yttra: sök i och besvara revisionens granskningar.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_SOME_FAILED = 1
+EXIT_ERROR = 2
+
+_WHERE_KEYS = {
+    "type": "doc_type", "doc_type": "doc_type", "typ": "doc_type",
+    "organ": "organ", "body": "organ", "nämnd": "organ",
+    "year": "year", "år": "year",
+    "diarienummer": "diarienummer", "dnr": "diarienummer",
+    "municipality": "municipality", "kommun": "municipality",
+    "file": "file", "fil": "file",
+}
+
+
+def parse_where(pairs: Sequence[str]) -> Filters:
+    """`key=value` pairs into filters; unknown keys and bad years are errors."""
+    values: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        field = _WHERE_KEYS.get(key.strip().lower())
+        if not sep or field is None:
+            valid = ", ".join(sorted(set(_WHERE_KEYS) - {"typ", "nämnd", "år", "dnr", "fil"}))
+            raise YttraError(f"Okänt filter {pair!r}; använd nyckel=värde med nyckel bland {valid}.")
+        value = value.strip()
+        if field == "year":
+            if not value.isdigit():
+                raise YttraError(f"Året måste vara ett tal, inte {value!r}.")
+            values[field] = int(value)
+        else:
+            values[field] = value
+    return Filters(**values)  # type: ignore[arg-type]
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _fail(error: YttraError) -> typer.Exit:
+    typer.echo(f"Fel: {error}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _progress(files: Sequence[tuple[Path, str]]) -> Iterator[tuple[Path, str]]:
+    from tqdm import tqdm
+
+    yield from tqdm(files, desc="Läser in", unit="fil", disable=None, leave=False)
+
+
+def print_summary(summary: IngestSummary) -> None:
+    """The end-of-run report: counts, then one line per failed file with its reason."""
+    typer.echo(
+        f"Klart på {summary.seconds:.1f} s: {summary.count('added')} tillagda, "
+        f"{summary.count('updated')} uppdaterade, {summary.count('unchanged')} oförändrade, "
+        f"{summary.count('removed')} borttagna, {len(summary.failed)} misslyckade "
+        f"({summary.chunks_written} nya avsnitt)."
+    )
+    repair = summary.repair
+    if repair.changed:
+        typer.echo(
+            "Reparerade indexet efter ett avbrott: "
+            f"{len(repair.pending_removed) + len(repair.incomplete_documents)} halvskrivna "
+            f"dokument, {repair.orphan_vectors} lösa vektorer."
+        )
+    for outcome in summary.failed:
+        typer.echo(f"MISSLYCKADES {outcome.file}: {outcome.reason}", err=True)
+
+
+@cli.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Filer eller mappar (läses rekursivt).")],
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Ta bort dokument vars filer inte längre finns.")
+    ] = False,
+    reindex: Annotated[
+        bool, typer.Option("--reindex", help="Töm indexet och läs in allt på nytt.")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Läs bara in om indexet är tomt.")
+    ] = False,
+) -> None:
+    """Läs in dokument (.pdf, .docx, .txt, .md) i indexet."""
+    settings = _settings()
+    try:
+        store = open_store(settings, reindex=reindex)
+        if reindex:
+            store.reset()
+        elif if_empty and store.stats().documents:
+            typer.echo("Indexet innehåller redan dokument; inget läses in.")
+            return
+        summary = build_ingestor(settings, store).ingest(paths, prune=prune, progress=_progress)
+    except YttraError as error:
+        raise _fail(error) from error
+    print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def _format_hit(number: int, hit: Hit) -> str:
+    where = ", ".join(
+        part
+        for part in (
+            hit.file,
+            f"s. {hit.page}" if hit.page else "",
+            hit.section,
+        )
+        if part
+    )
+    facts = " · ".join(p for p in (hit.doc_type, hit.diarienummer, hit.date, hit.organ) if p)
+    text = " ".join(hit.text.split())
+    if len(text) > 400:
+        text = text[:400].rsplit(" ", 1)[0] + " …"
+    return f"[{number}] {hit.title or hit.file}\n    {facts}\n    {where}\n    {text}\n"
+
+
+@cli.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Fråga eller sökord.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="Antal träffar.")] = 5,
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="Filter nyckel=värde: type, organ, year, "
+                     "diarienummer, municipality, file. Kan upprepas."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv träffarna som JSON.")] = False,
+) -> None:
+    """Sök i indexet (semantiskt och på ord, sammanvägt)."""
+    settings = _settings()
+    try:
+        filters = parse_where(where or [])
+        hits = open_store(settings).search(query, k=k, filters=filters)
+    except YttraError as error:
+        raise _fail(error) from error
+    if as_json:
+        typer.echo(json.dumps([hit.as_json() for hit in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        typer.echo("Inga träffar.")
+    for number, hit in enumerate(hits, 1):
+        typer.echo(_format_hit(number, hit))
+
+
+@cli.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv som JSON.")] = False,
+) -> None:
+    """Visa vad som finns i indexet."""
+    try:
+        result = open_store(_settings()).stats()
+    except YttraError as error:
+        raise _fail(error) from error
+    if as_json:
+        typer.echo(json.dumps(result.__dict__, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"Dokument: {result.documents}   Avsnitt: {result.chunks}   "
+               f"Vektorer: {result.vectors}")
+    typer.echo(f"Embeddingmodell: {result.embedding_model}")
+    typer.echo(f"Lagring: {result.location}")
+    for title, counts in (("Dokumenttyp", result.by_type), ("Organ", result.by_organ),
+                          ("År", result.by_year)):
+        if counts:
+            listed = ", ".join(f"{key or 'okänt'} {n}" for key, n in counts.items())
+            typer.echo(f"{title}: {listed}")
+
+
+def main() -> None:
+    """Entry point of the `yttra` script."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    cli()
+
+
+if __name__ == "__main__":
+    main()

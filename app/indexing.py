@@ -1,0 +1,171 @@
+"""Ingestion runs: files → documents → chunks → store, incremental and idempotent.
+
+A file is identified by its absolute path and versioned by the hash of its bytes plus the
+pipeline signature (chunking and metadata rules): unchanged files are skipped without
+being parsed, changed ones have their chunks replaced, and `prune` forgets files that
+are gone. Per-file problems are reported and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ingest.chunking import ChunkingConfig, chunk_text
+from ingest.errors import IngestError, YttraError
+from ingest.loaders import iter_files, load_file
+from ingest.metadata import infer_metadata
+from vectorstore.catalog import DocumentRecord
+from vectorstore.store import RepairReport, Store
+
+log = logging.getLogger(__name__)
+
+# Bump when metadata or structure rules change in a way that should rebuild documents.
+PIPELINE_VERSION = "1"
+
+Status = Literal["added", "updated", "unchanged", "failed", "removed"]
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file."""
+
+    file: str
+    status: Status
+    reason: str = ""
+    chunks: int = 0
+
+
+@dataclass
+class IngestSummary:
+    """The result of an ingestion run."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    repair: RepairReport = field(default_factory=RepairReport)
+    seconds: float = 0.0
+
+    def count(self, status: Status) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
+
+    @property
+    def chunks_written(self) -> int:
+        return sum(o.chunks for o in self.outcomes if o.status in ("added", "updated"))
+
+
+def doc_id_for(path: Path) -> str:
+    """Stable id of a file: its absolute path, hashed."""
+    return hashlib.sha1(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+def file_sha256(path: Path) -> str:
+    """Hash of the file's bytes, read in blocks so large files never sit in memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class IngestBusy(YttraError):
+    """Another ingestion is writing to the same store."""
+
+
+@contextmanager
+def _exclusive(data_dir: Path) -> Iterator[None]:
+    """One writer per store across processes (the UI and the CLI may both ingest)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / "ingest.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Ingestor:
+    """Runs ingestion into a store."""
+
+    def __init__(
+        self,
+        store: Store,
+        chunking: ChunkingConfig | None = None,
+        max_bytes: int = 100 * 1024 * 1024,
+    ) -> None:
+        self.store = store
+        self.chunking = chunking or ChunkingConfig()
+        self.max_bytes = max_bytes
+        self.signature = f"{PIPELINE_VERSION}:{self.chunking.signature()}"
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        prune: bool = False,
+        progress: Callable[[Sequence[tuple[Path, str]]], Iterator[tuple[Path, str]]]
+        | None = None,
+    ) -> IngestSummary:
+        """Ingest files and folders; with `prune`, drop documents whose files are gone."""
+        started = time.perf_counter()
+        summary = IngestSummary()
+        with _exclusive(self.store.data_dir):
+            summary.repair = self.store.repair()
+            missing = [path for path in paths if not path.exists()]
+            for path in missing:
+                summary.outcomes.append(FileOutcome(str(path), "failed", "finns inte"))
+            files = list(iter_files([p for p in paths if p.exists()]))
+            for path, label in progress(files) if progress else files:
+                summary.outcomes.append(self.ingest_file(path, label))
+            if prune:
+                summary.outcomes.extend(self._prune())
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def ingest_file(self, path: Path, label: str) -> FileOutcome:
+        """Add, update or skip one file; problems become a `failed` outcome."""
+        doc_id = doc_id_for(path)
+        existing = self.store.document(doc_id)
+        try:
+            if existing and existing.signature == self.signature:
+                size = path.stat().st_size
+                if size <= self.max_bytes and file_sha256(path) == existing.sha256:
+                    return FileOutcome(label, "unchanged", chunks=existing.n_chunks)
+            loaded = load_file(path, label, self.max_bytes)
+            metadata = infer_metadata(loaded.text)
+            chunks = chunk_text(loaded.text, self.chunking)
+            if not chunks:
+                raise IngestError(path, "dokumentet innehåller ingen text att indexera")
+        except IngestError as error:
+            log.warning("ingest failed: %s: %s", label, error.reason)
+            return FileOutcome(label, "failed", error.reason)
+        except OSError as error:
+            log.warning("ingest failed: %s: %s", label, error)
+            return FileOutcome(label, "failed", f"kunde inte läsas: {error.strerror or error}")
+        record = DocumentRecord(
+            doc_id=doc_id,
+            file=label,
+            path=str(path.resolve()),
+            sha256=loaded.sha256,
+            signature=self.signature,
+            format=loaded.format,
+            metadata=metadata,
+        )
+        self.store.write_document(record, chunks)
+        return FileOutcome(label, "updated" if existing else "added", chunks=len(chunks))
+
+    def _prune(self) -> list[FileOutcome]:
+        removed = []
+        for record in self.store.documents():
+            if not Path(record.path).exists():
+                self.store.remove_document(record.doc_id)
+                removed.append(FileOutcome(record.file, "removed"))
+        return removed

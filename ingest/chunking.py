@@ -1,0 +1,176 @@
+"""Structure-aware chunking: sections follow headings, lists stay with their lead-in.
+
+Sizes are counted in tiktoken tokens. A chunk never mixes two sections unless the first
+is too small to stand alone; then the next heading is kept inside the chunk text so the
+reader still sees where the passage turns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.models import Chunk
+from ingest.structure import Block, parse_blocks
+from ingest.tokens import count_tokens
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9»\"(])")
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    """Token bounds for chunks."""
+
+    max_tokens: int = 320
+    min_tokens: int = 60
+
+    def signature(self) -> str:
+        """Changes whenever chunk boundaries may change, so stored chunks get rebuilt."""
+        return f"chunk-v1:{self.max_tokens}:{self.min_tokens}"
+
+
+@dataclass
+class _Unit:
+    """Text that should stay together: a paragraph, a table, or a lead-in with its list."""
+
+    lines: list[str]
+    page: int | None
+    headings: tuple[str, ...]
+    tokens: int
+
+
+def _bullet(text: str) -> str:
+    return f"• {text}"
+
+
+def _units(blocks: list[Block]) -> list[_Unit | str]:
+    """Group blocks into units; headings are passed through as plain strings."""
+    units: list[_Unit | str] = []
+    stack: list[tuple[int, str]] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if block.kind == "heading":
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            stack.append((block.level, block.text))
+            units.append(block.text)
+            index += 1
+            if not block.lead_in:
+                continue
+            lines: list[str] = []
+        else:
+            lines = [_bullet(block.text) if block.kind == "item" else block.text]
+            index += 1
+        headings = tuple(text for _, text in stack)
+        if block.lead_in or block.kind in ("item", "table"):
+            follower = "table" if block.kind == "table" else "item"
+            while index < len(blocks) and blocks[index].kind == follower:
+                text = blocks[index].text
+                lines.append(_bullet(text) if follower == "item" else text)
+                index += 1
+        if lines:
+            units.append(_Unit(lines, block.page, headings, count_tokens("\n".join(lines))))
+    return units
+
+
+def _split_long(unit: _Unit, max_tokens: int) -> list[_Unit]:
+    """Split a unit over the limit: lists by items, text by sentences.
+
+    A list's lead-in sentence is repeated at the top of every piece so that each piece
+    still says what the items are ("Nämnden rekommenderas att:").
+    """
+    if unit.tokens <= max_tokens:
+        return [unit]
+    groups: list[list[str]]
+    if len(unit.lines) > 1 and unit.lines[0].endswith(":"):
+        *before, lead = _SENTENCE_SPLIT.split(unit.lines[0])
+        groups = _pack(before, max_tokens, None) + _pack(unit.lines[1:], max_tokens, lead)
+    else:
+        pieces = [s for line in unit.lines for s in _SENTENCE_SPLIT.split(line)]
+        groups = _pack(pieces, max_tokens, None)
+    return [
+        _Unit(lines, unit.page, unit.headings, count_tokens("\n".join(lines)))
+        for lines in groups
+    ]
+
+
+def _pack(pieces: list[str], max_tokens: int, lead: str | None) -> list[list[str]]:
+    """Greedily pack pieces into groups under `max_tokens`, each opened by `lead`."""
+    opening = [lead] if lead else []
+    budget = max_tokens - (count_tokens(lead) + 1 if lead else 0)
+    groups: list[list[str]] = []
+    current = list(opening)
+    for piece in pieces:
+        for part in _hard_split(piece, max(budget, 16)):
+            candidate = current + [part]
+            if len(current) > len(opening) and count_tokens("\n".join(candidate)) > max_tokens:
+                groups.append(current)
+                current = opening + [part]
+            else:
+                current = candidate
+    if len(current) > len(opening):
+        groups.append(current)
+    return groups
+
+
+def _hard_split(text: str, max_tokens: int) -> list[str]:
+    """Last resort for a single sentence over the limit: cut on token boundaries."""
+    from ingest.tokens import get_encoding
+
+    encoding = get_encoding()
+    tokens = encoding.encode(text, disallowed_special=())
+    if len(tokens) <= max_tokens:
+        return [text]
+    return [
+        encoding.decode(tokens[start : start + max_tokens]).strip()
+        for start in range(0, len(tokens), max_tokens)
+    ]
+
+
+def chunk_text(text: str, config: ChunkingConfig | None = None) -> list[Chunk]:
+    """Cut normalised document text into chunks with heading path and page."""
+    config = config or ChunkingConfig()
+    chunks: list[Chunk] = []
+    current: list[str] = []
+    current_tokens = 0
+    first: _Unit | None = None
+    pending_headings: list[str] = []
+
+    def flush() -> None:
+        nonlocal current, current_tokens, first
+        if first is not None and current:
+            body = "\n".join(current).strip()
+            chunks.append(
+                Chunk(
+                    text=body,
+                    section=" > ".join(first.headings),
+                    page=first.page,
+                    ordinal=len(chunks),
+                    token_count=count_tokens(body),
+                    headings=first.headings,
+                )
+            )
+        current, current_tokens, first = [], 0, None
+
+    for item in _units(parse_blocks(text)):
+        if isinstance(item, str):
+            if current_tokens >= config.min_tokens:
+                flush()
+            if first is not None:
+                pending_headings.append(item)
+            continue
+        for unit in _split_long(item, config.max_tokens):
+            extra = pending_headings + unit.lines
+            joined_tokens = count_tokens("\n".join(current + extra))
+            if current and joined_tokens > config.max_tokens:
+                flush()
+                extra = unit.lines
+                joined_tokens = unit.tokens
+            pending_headings = []
+            if first is None:
+                first = unit
+            current.extend(extra)
+            current_tokens = joined_tokens
+    flush()
+    return chunks

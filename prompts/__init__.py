@@ -1,0 +1,1 @@
+"""Swedish prompt templates, kept as files beside this module."""

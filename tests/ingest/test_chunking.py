@@ -1,0 +1,62 @@
+from ingest.chunking import ChunkingConfig, chunk_text
+from ingest.tokens import count_tokens
+from tests.conftest import SAMPLE_CORPUS
+
+
+def test_tokens_are_counted_offline() -> None:
+    assert 5 < count_tokens("Nämnden rekommenderas att säkerställa intern kontroll.") < 20
+
+
+def test_sections_follow_headings_with_heading_path_and_page() -> None:
+    body = "Meningen om ansvar upprepas här för att fylla ut avsnittet ordentligt. " * 6
+    text = (
+        f"<!-- sida 3 -->\n# Rapport\n\n## Bakgrund\n\n{body}\n\n"
+        f"<!-- sida 4 -->\n## Bedömning\n\n{body}\n"
+    )
+    chunks = chunk_text(text, ChunkingConfig(max_tokens=200, min_tokens=20))
+    assert [(c.section, c.page) for c in chunks] == [
+        ("Rapport > Bakgrund", 3),
+        ("Rapport > Bedömning", 4),
+    ]
+    assert [c.ordinal for c in chunks] == [0, 1]
+
+
+def test_list_stays_with_lead_in_and_long_lists_repeat_it() -> None:
+    items = "\n".join(f"► åtgärd nummer {n} ska genomföras under året" for n in range(40))
+    text = f"Nämnden rekommenderas att:\n{items}\n"
+    chunks = chunk_text(text, ChunkingConfig(max_tokens=120, min_tokens=10))
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert chunk.text.startswith("Nämnden rekommenderas att:")
+        assert chunk.token_count <= 120
+
+
+def test_small_sections_merge_forward_keeping_the_heading_visible() -> None:
+    text = "## Beslutsplanering\n\nKommunstyrelsen 2019-10-09\n\n## Ärendet\n\n" + (
+        "Revisorskollegiet genomförde en granskning av arbetsmarknadsinsatser. " * 5
+    )
+    chunks = chunk_text(text, ChunkingConfig(max_tokens=300, min_tokens=60))
+    assert len(chunks) == 1
+    assert "Ärendet" in chunks[0].text and chunks[0].section == "Beslutsplanering"
+
+
+def test_no_chunk_exceeds_the_limit_on_real_documents() -> None:
+    config = ChunkingConfig(max_tokens=250, min_tokens=40)
+    for path in sorted(SAMPLE_CORPUS.rglob("*.txt")):
+        chunks = chunk_text(path.read_text(), config)
+        assert chunks, path
+        assert all(c.token_count <= 250 for c in chunks), path
+
+
+def test_every_word_of_a_document_survives_chunking() -> None:
+    path = SAMPLE_CORPUS / "kungsbacka" / (
+        "012_kungsbacka-service-upphandling-oegentligheter-yttrande.txt"
+    )
+    chunks = chunk_text(path.read_text())
+    joined = " ".join(c.text for c in chunks)
+    for phrase in (
+        "Successiv implementering",
+        "Systematiskt följa upp arbetet med avtalsuppföljning",
+        "Fredrik Hansson",
+    ):
+        assert phrase in joined

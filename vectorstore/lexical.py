@@ -1,0 +1,144 @@
+"""BM25 over Swedish-stemmed tokens.
+
+Term counts per chunk are persisted in the catalog (written in the same transaction as
+the chunk), so the lexical side can never drift from the registry. The in-memory
+postings are rebuilt when the catalog's generation changes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Function words that carry no topic; kept short so that negations and modal verbs
+# ("inte", "ska", "bör") still count.
+_STOPWORDS = frozenset(
+    """och i att det som en på är av för med till den har de om ett var vi
+    men så från sig vid eller under dessa denna detta där då även samt hur vad
+    man kan också när mot efter än nu här inom""".split()
+)
+
+_stemmer = snowballstemmer.stemmer("swedish")
+_stem_lock = threading.Lock()
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    with _stem_lock:
+        return str(_stemmer.stemWord(word))
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stemmed Swedish tokens without stopwords."""
+    tokens = []
+    for word in _WORD.findall(text.lower()):
+        if word in _STOPWORDS or len(word) > 40:
+            continue
+        tokens.append(_stem(word) if word.isalpha() else word)
+    return tokens
+
+
+def term_counts(text: str) -> dict[str, int]:
+    return dict(Counter(tokenize(text)))
+
+
+@dataclass
+class _Postings:
+    chunk_ids: list[str]
+    doc_ids: np.ndarray
+    lengths: np.ndarray
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]
+    doc_index: dict[str, int]
+
+
+class BM25Index:
+    """Okapi BM25 over the catalog's chunks, with optional document filtering."""
+
+    def __init__(
+        self,
+        load: Callable[[], Iterable[tuple[str, str, str]]],
+        generation: Callable[[], int],
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> None:
+        self._load = load
+        self._generation = generation
+        self._k1 = k1
+        self._b = b
+        self._built_for: int | None = None
+        self._data: _Postings | None = None
+        self._lock = threading.Lock()
+
+    def _current(self) -> _Postings:
+        generation = self._generation()
+        with self._lock:
+            if self._data is None or self._built_for != generation:
+                self._data = self._build()
+                self._built_for = generation
+            return self._data
+
+    def _build(self) -> _Postings:
+        chunk_ids: list[str] = []
+        doc_numbers: list[int] = []
+        lengths: list[int] = []
+        doc_index: dict[str, int] = {}
+        lists: dict[str, tuple[list[int], list[int]]] = {}
+        for row, (chunk_id, doc_id, terms_json) in enumerate(self._load()):
+            counts: dict[str, int] = json.loads(terms_json)
+            chunk_ids.append(chunk_id)
+            doc_numbers.append(doc_index.setdefault(doc_id, len(doc_index)))
+            lengths.append(sum(counts.values()))
+            for term, count in counts.items():
+                rows, tfs = lists.setdefault(term, ([], []))
+                rows.append(row)
+                tfs.append(count)
+        postings = {
+            term: (np.asarray(rows, dtype=np.int32), np.asarray(tfs, dtype=np.float32))
+            for term, (rows, tfs) in lists.items()
+        }
+        return _Postings(
+            chunk_ids,
+            np.asarray(doc_numbers, dtype=np.int32),
+            np.asarray(lengths, dtype=np.float32),
+            postings,
+            doc_index,
+        )
+
+    def search(
+        self, query: str, k: int, doc_ids: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top `k` (chunk_id, score) pairs, restricted to `doc_ids` when given."""
+        data = self._current()
+        n = len(data.chunk_ids)
+        terms = tokenize(query)
+        if n == 0 or not terms or k <= 0:
+            return []
+        average = float(data.lengths.mean()) or 1.0
+        norm = self._k1 * (1 - self._b + self._b * data.lengths / average)
+        scores = np.zeros(n, dtype=np.float32)
+        for term, weight in Counter(terms).items():
+            posting = data.postings.get(term)
+            if posting is None:
+                continue
+            rows, tfs = posting
+            idf = math.log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
+            scores[rows] += weight * idf * tfs * (self._k1 + 1) / (tfs + norm[rows])
+        if doc_ids is not None:
+            allowed = [data.doc_index[d] for d in doc_ids if d in data.doc_index]
+            scores[~np.isin(data.doc_ids, np.asarray(allowed, dtype=np.int32))] = 0
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > k:
+            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+        ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return [(data.chunk_ids[i], float(scores[i])) for i in ordered]
