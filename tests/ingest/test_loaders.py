@@ -1,0 +1,408 @@
+"""Finding and loading real files: the sample corpus, generated PDFs and DOCX, bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import zipfile
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml import parse_xml
+from fpdf import FPDF
+
+from ingest.errors import IngestError
+from ingest.loaders import SUPPORTED_SUFFIXES, decode_bytes, iter_files, load_file
+
+CORPUS = Path(__file__).parents[2] / "data" / "sample-corpus"
+JUNK = random.Random(20250122).randbytes
+
+PAGE_BODIES = [
+    [
+        "Kommunrevisionen har vid sitt möte antagit bifogad revis-",
+        "ionsrapport om interna kontroller i upp-",
+        "handlingsprocessen. Arbetsmarknads-",
+        "och socialnämnden har också fått rapporten.",
+    ],
+    [
+        "Nämnden för Service välkomnar granskningen och ser den som ett",
+        "viktigt bidrag till arbetet mot oegentligheter. Åtgärder planeras",
+        "under våren, och ansvaret ligger på förvaltningen.",
+    ],
+    [
+        "Uppföljning sker i internkontrollplanen för år 2025.",
+        "Nämnden återrapporterar till kommunrevisionen i december.",
+    ],
+]
+
+
+def make_pdf(pages: list[list[str]], *, letterhead: bool = True) -> bytes:
+    """A PDF with one text line per entry, and a letterhead and page counter on each page."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for number, lines in enumerate(pages, 1):
+        pdf.add_page()
+        if letterhead:
+            pdf.cell(0, 8, "KUNGSBACKA KOMMUN", new_x="LMARGIN", new_y="NEXT")
+        for line in lines:
+            pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+        if letterhead:
+            pdf.set_y(-40)
+            for footer in (
+                f"{number} ({len(pages)})",
+                "Telefon 0300-83 40 00",
+                "www.kungsbacka.se",
+            ):
+                pdf.cell(0, 6, footer, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def reason_of(path: Path, **kwargs: int) -> str:
+    with pytest.raises(IngestError) as caught:
+        load_file(path, path.name, **kwargs)
+    assert caught.value.path == path.absolute()
+    return caught.value.reason
+
+
+# --- PDF ------------------------------------------------------------------------------
+
+
+def test_pdf_pages_text_and_cleanup(tmp_path: Path) -> None:
+    data = make_pdf(PAGE_BODIES)
+    path = write(tmp_path / "granskning.pdf", data)
+
+    doc = load_file(path, "rapporter/granskning.pdf")
+
+    assert doc.path == path and doc.path.is_absolute()
+    assert doc.file == "rapporter/granskning.pdf"
+    assert doc.format == "pdf"
+    assert doc.sha256 == hashlib.sha256(data).hexdigest()
+    markers = [line for line in doc.text.split("\n") if line.startswith("<!--")]
+    assert markers == ["<!-- sida 1 -->", "<!-- sida 2 -->", "<!-- sida 3 -->"]
+    assert "bifogad revisionsrapport om interna kontroller" in doc.text
+    assert "i upphandlingsprocessen." in doc.text
+    assert "Arbetsmarknads- och socialnämnden har också" in doc.text
+    assert "Nämnden för Service välkomnar" in doc.text and "Åtgärder planeras" in doc.text
+    for furniture in ("KUNGSBACKA", "Telefon", "www.kungsbacka.se", "(3)"):
+        assert furniture not in doc.text
+    assert doc.text.index("<!-- sida 2 -->") < doc.text.index("välkomnar")
+
+
+def test_pdf_encrypted_with_password_is_refused(tmp_path: Path) -> None:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_pdf(PAGE_BODIES))))
+    writer.encrypt("hemligt")
+    path = tmp_path / "hemlig.pdf"
+    writer.write(path)
+    assert reason_of(path) == "PDF-filen är lösenordsskyddad"
+
+
+def test_pdf_encrypted_with_empty_user_password_is_read(tmp_path: Path) -> None:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_pdf(PAGE_BODIES))))
+    writer.encrypt("", owner_password="ägare")
+    path = tmp_path / "skyddad.pdf"
+    writer.write(path)
+    assert "revisionsrapport" in load_file(path, path.name).text
+
+
+def test_pdf_without_text_layer_asks_for_ocr(tmp_path: Path) -> None:
+    pdf = FPDF()
+    for _ in range(2):
+        pdf.add_page()
+        pdf.rect(20, 20, 100, 60, style="F")
+    path = write(tmp_path / "inskannad.pdf", bytes(pdf.output()))
+    assert reason_of(path) == "PDF-filen saknar textlager (inskannad?); kör OCR först"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        make_pdf(PAGE_BODIES)[:1500],
+        JUNK(4000),
+        b"%PDF-1.7\n" + JUNK(4000),
+    ],
+    ids=["truncated", "random", "header-then-junk"],
+)
+def test_corrupt_pdf_is_reported(tmp_path: Path, data: bytes) -> None:
+    path = write(tmp_path / "trasig.pdf", data)
+    assert reason_of(path).startswith("PDF-filen är skadad eller går inte att läsa: ")
+
+
+# --- DOCX -----------------------------------------------------------------------------
+
+
+def make_docx(path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("Yttrande över granskning av upphandling", level=0)
+    document.add_heading("Bakgrund", level=1)
+    document.add_paragraph("Arbetsmarknads- och socialnämnden har tagit del av rapporten.")
+    document.add_paragraph("Nämnden avser att:")
+    document.add_paragraph("uppdatera riktlinjerna för inköp", style="List Bullet")
+    document.add_paragraph("införa kontroller av leverantörer", style="List Bullet")
+    document.add_heading("Åtgärder och tidplan", level=2)
+    table = document.add_table(rows=3, cols=3)
+    for cell, text in zip(table.rows[0].cells, ("Åtgärd", "Ansvar", "Klart"), strict=True):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ("Ny rutin", "Inköp", "2025"), strict=True):
+        cell.text = text
+    merged = table.cell(2, 0).merge(table.cell(2, 1))
+    merged.text = "Uppföljning i internkontrollen"
+    table.cell(2, 2).text = "2026"
+    document.add_paragraph("Efter tabellen följer beslutet.")
+    swedish_heading = document.styles.add_style("Rubrik 3", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Svensk rubrikstil", style=swedish_heading)
+    document.save(str(path))
+    return path
+
+
+def test_docx_structure_in_document_order(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "yttrande.docx")
+
+    doc = load_file(path, "yttrande.docx")
+
+    assert doc.format == "docx"
+    assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert doc.text.split("\n") == [
+        "# Yttrande över granskning av upphandling",
+        "",
+        "# Bakgrund",
+        "",
+        "Arbetsmarknads- och socialnämnden har tagit del av rapporten.",
+        "",
+        "Nämnden avser att:",
+        "",
+        "• uppdatera riktlinjerna för inköp",
+        "• införa kontroller av leverantörer",
+        "",
+        "## Åtgärder och tidplan",
+        "",
+        "Åtgärd | Ansvar | Klart",
+        "Ny rutin | Inköp | 2025",
+        "Uppföljning i internkontrollen | 2026",
+        "",
+        "Efter tabellen följer beslutet.",
+        "",
+        "### Svensk rubrikstil",
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        JUNK(3000),
+        b"PK\x03\x04" + JUNK(3000),
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(3000),
+    ],
+    ids=["random", "broken-zip", "ole-container"],
+)
+def test_file_that_is_not_docx_is_reported(tmp_path: Path, data: bytes) -> None:
+    path = write(tmp_path / "dokument.docx", data)
+    assert reason_of(path).startswith("filen är inte ett giltigt Word-dokument (.docx)")
+
+
+def test_zip_that_is_not_a_word_document_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "arkiv.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("anteckning.txt", JUNK(500))
+        archive.writestr("[Content_Types].xml", b"<inte xml")
+    assert reason_of(path) == "filen är inte ett giltigt Word-dokument (.docx)"
+
+
+def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", bytes(12 * 1024 * 1024))
+    assert reason_of(path).startswith("misstänkt zip-bomb")
+
+
+# --- text files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoded", "name"),
+    [
+        ("Nämnden för Kultur & Fritid yttrar sig.\r\n".encode(), "utf8.txt"),
+        ("Nämnden för Kultur & Fritid yttrar sig.\n".encode("utf-8-sig"), "bom.md"),
+        ("Nämnden för Kultur & Fritid yttrar sig.\r\n".encode("cp1252"), "ansi.txt"),
+        ("Nämnden för Kultur & Fritid yttrar sig.\r\n".encode("utf-16"), "unicode.txt"),
+    ],
+)
+def test_text_encodings(tmp_path: Path, encoded: bytes, name: str) -> None:
+    doc = load_file(write(tmp_path / name, encoded), name)
+    assert doc.text == "Nämnden för Kultur & Fritid yttrar sig."
+    assert doc.format == name.rsplit(".", 1)[1]
+    assert doc.sha256 == hashlib.sha256(encoded).hexdigest()
+
+
+def test_decoding_falls_back_to_cp1252_then_latin1() -> None:
+    assert decode_bytes("Åtgärd – klar".encode("cp1252")) == "Åtgärd – klar"
+    assert decode_bytes(b"\x81\xe5") == "\x81å"  # 0x81 is undefined in cp1252
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x00\x01\x02binary\x00" * 50, bytes(range(1, 32)) * 20],
+    ids=["nul-bytes", "control-characters"],
+)
+def test_binary_file_named_txt_is_refused(tmp_path: Path, data: bytes) -> None:
+    path = write(tmp_path / "data.txt", data)
+    assert reason_of(path) == "ser ut som en binärfil, inte text"
+
+
+def test_text_that_is_only_page_furniture_is_empty(tmp_path: Path) -> None:
+    path = write(tmp_path / "tom.txt", b"\n \n\t\n1 (3)\n")
+    assert reason_of(path) == "filen innehåller ingen text"
+
+
+# --- problems found before reading ----------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert reason_of(tmp_path / "saknas.pdf") == "filen finns inte"
+
+
+@pytest.mark.parametrize("name", ["tom.txt", "tom.pdf", "tom.docx"])
+def test_empty_file(tmp_path: Path, name: str) -> None:
+    assert reason_of(write(tmp_path / name, b"")) == "filen är tom"
+
+
+def test_too_large_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = write(tmp_path / "stor.txt", b"Text om revision. " * 100)
+    assert reason_of(path, max_bytes=1000).startswith("filen är för stor (0,0 MB")
+
+
+def test_unsupported_type(tmp_path: Path) -> None:
+    reason = reason_of(write(tmp_path / "budget.xlsx", b"PK\x03\x04"))
+    assert reason.startswith("filtypen .xlsx stöds inte")
+
+
+def test_folder_is_not_a_file(tmp_path: Path) -> None:
+    assert reason_of(tmp_path) == "är inte en vanlig fil"
+
+
+# --- the sample corpus ----------------------------------------------------------------
+
+
+def test_whole_sample_corpus_loads() -> None:
+    found = list(iter_files([CORPUS]))
+    labels = [label for _, label in found]
+    documents = [p for p in CORPUS.rglob("*") if p.suffix in {".txt", ".md"}]
+    assert len(found) == len(documents) - 1  # README.md describes the folder
+    assert "README.md" not in labels
+    assert labels == sorted(labels)
+    assert "kungsbacka/013_kungsbacka-revision-upphandling-oegentligheter-missiv.txt" in labels
+    for path, label in found:
+        doc = load_file(path, label)
+        assert doc.text and doc.file == label
+        assert doc.format == path.suffix[1:]
+
+
+def test_corpus_missiv_is_cleaned_when_loaded() -> None:
+    (path,) = CORPUS.glob("kungsbacka/013_*")
+    text = load_file(path, path.name).text
+    assert "antagit bifogad revisionsrapport." in text
+    assert "1 (1)" not in text
+
+
+# --- finding files --------------------------------------------------------------------
+
+
+def make_tree(root: Path) -> None:
+    for relative in [
+        "b.txt",
+        "a.pdf",
+        "notes.xlsx",
+        ".hidden.txt",
+        "~$lås.docx",
+        "sub/c.docx",
+        "sub/deeper/d.md",
+        "sub/deeper/E.TXT",
+        ".git/config.txt",
+    ]:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+
+
+def test_iter_files_walks_folders_sorted_with_relative_labels(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    make_tree(root)
+
+    found = list(iter_files([root]))
+
+    assert [label for _, label in found] == [
+        "a.pdf",
+        "b.txt",
+        "sub/c.docx",
+        "sub/deeper/E.TXT",
+        "sub/deeper/d.md",
+    ]
+    assert all(path.is_absolute() and path.exists() for path, _ in found)
+    assert found[2][0] == (root / "sub" / "c.docx").absolute()
+
+
+def test_iter_files_yields_named_files_whatever_their_type(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    make_tree(root)
+    given = [root / "notes.xlsx", root / "saknas.pdf", root / "sub"]
+
+    found = list(iter_files(given))
+
+    assert [label for _, label in found] == [
+        "notes.xlsx",
+        "saknas.pdf",
+        "c.docx",
+        "deeper/E.TXT",
+        "deeper/d.md",
+    ]
+
+
+def test_iter_files_survives_symlink_loops_and_yields_each_file_once(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "doc.txt").write_text("text", encoding="utf-8")
+    (root / "a" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "self").symlink_to("self")  # a symlink to itself
+    (root / "b").symlink_to(root / "a", target_is_directory=True)
+
+    found = list(iter_files([root, root / "a"]))
+
+    assert [label for _, label in found] == ["a/doc.txt"]
+
+
+def test_supported_suffixes() -> None:
+    assert {".txt", ".md", ".pdf", ".docx"} == SUPPORTED_SUFFIXES
+
+
+def test_docx_content_controls_and_numbered_paragraphs_are_read(tmp_path: Path) -> None:
+    document = docx.Document()
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    control = parse_xml(
+        f"<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>Text i en innehållskontroll</w:t></w:r>"
+        "</w:p></w:sdtContent></w:sdt>"
+    )
+    numbered = parse_xml(
+        f'<w:p {w}><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+        "<w:r><w:t>Numrerad punkt</w:t></w:r></w:p>"
+    )
+    document.element.body.insert(0, control)
+    document.element.body.insert(1, numbered)
+    path = tmp_path / "kontroller.docx"
+    document.save(str(path))
+
+    assert load_file(path, path.name).text == "Text i en innehållskontroll\n\n• Numrerad punkt"
+
+
+def test_readme_is_skipped_in_folders_but_loads_when_named(tmp_path: Path) -> None:
+    write(tmp_path / "README.md", b"# Om mappen\n\nDokument om granskningar.\n")
+    write(tmp_path / "yttrande.txt", "Nämnden instämmer.".encode())
+    assert [label for _, label in iter_files([tmp_path])] == ["yttrande.txt"]
+    assert [label for _, label in iter_files([tmp_path / "README.md"])] == ["README.md"]
