@@ -21,7 +21,7 @@ _RECOMMENDATION = re.compile(
     r"^(?:(\d{1,2})\.\s*)?Rekommendation(?:\s+(\d{1,2}))?\s*:\s*(.*)$", re.IGNORECASE
 )
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([A-ZÅÄÖ].{1,100})$")
-_TOC_LINE = re.compile(r"\.{4,}\s*\d+\s*$")
+_TOC_LINE = re.compile(r"(?:\.{3,}|…)\s*\d+\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;]\W*$")
 _CONTINUATION_END = re.compile(
     r"(?:\b(?:och|eller|samt|att|av|i|på|till|för|med|om|som|en|ett|den|det|de|vid|från)|[,\-])$",
@@ -103,6 +103,8 @@ def _heading(line: _Line, next_line: _Line | None) -> tuple[int, str, bool] | No
     ):
         level = numbered.group(1).count(".") + 1
         if _CONTINUATION_END.search(text) and next_line and not next_line.blank_before:
+            if _TOC_LINE.search(next_line.text):
+                return None
             return level, f"{text} {next_line.text}", True
         return level, text, False
     isolated = line.blank_before and (next_line is None or next_line.blank_before)

@@ -49,8 +49,10 @@ def test_no_chunk_exceeds_the_limit_on_real_documents() -> None:
 
 
 def test_every_word_of_a_document_survives_chunking() -> None:
-    path = SAMPLE_CORPUS / "kungsbacka" / (
-        "012_kungsbacka-service-upphandling-oegentligheter-yttrande.txt"
+    path = (
+        SAMPLE_CORPUS
+        / "kungsbacka"
+        / ("012_kungsbacka-service-upphandling-oegentligheter-yttrande.txt")
     )
     chunks = chunk_text(path.read_text())
     joined = " ".join(c.text for c in chunks)
