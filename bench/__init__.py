@@ -1,0 +1,1 @@
+"""Benchmarks for Yttra: retrieval quality, ingest throughput and query latency."""
