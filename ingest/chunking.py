@@ -14,6 +14,7 @@ from ingest.models import Chunk
 from ingest.structure import Block, parse_blocks
 from ingest.tokens import count_tokens
 
+_NUMBERED_ITEM = re.compile(r"^\d{1,2}[.)] ")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9»\"(])")
 
 
@@ -40,7 +41,8 @@ class _Unit:
 
 
 def _bullet(text: str) -> str:
-    return f"• {text}"
+    """A list item as a line: numbered items keep their number, others get a bullet."""
+    return text if _NUMBERED_ITEM.match(text) else f"• {text}"
 
 
 def _units(blocks: list[Block]) -> list[_Unit | str]:
@@ -157,20 +159,46 @@ def chunk_text(text: str, config: ChunkingConfig | None = None) -> list[Chunk]:
         if isinstance(item, str):
             if current_tokens >= config.min_tokens:
                 flush()
-            if first is not None:
-                pending_headings.append(item)
+            pending_headings.append(item)
             continue
         for unit in _split_long(item, config.max_tokens):
-            extra = pending_headings + unit.lines
+            # Headings since the last text: inside a running chunk they are kept as lines;
+            # a new chunk shows them in its section path, and keeps as lines only those
+            # the path lost (a heading whose section was empty).
+            heads = pending_headings if first is not None else [
+                h for h in pending_headings if h not in unit.headings
+            ]
+            extra = heads + unit.lines
             joined_tokens = count_tokens("\n".join(current + extra))
             if current and joined_tokens > config.max_tokens:
                 flush()
-                extra = unit.lines
-                joined_tokens = unit.tokens
+                extra = [h for h in pending_headings if h not in unit.headings] + unit.lines
+                joined_tokens = count_tokens("\n".join(extra))
             pending_headings = []
             if first is None:
                 first = unit
             current.extend(extra)
             current_tokens = joined_tokens
+    if pending_headings and current:
+        current.extend(pending_headings)
+    elif pending_headings:
+        # Headings that head nothing (a document ending in a heading) are still text.
+        first = _Unit(pending_headings, None, (), 0)
+        current = list(pending_headings)
     flush()
-    return chunks
+    return _merge_small_tail(chunks, config)
+
+
+def _merge_small_tail(chunks: list[Chunk], config: ChunkingConfig) -> list[Chunk]:
+    """Fold a too-small last chunk (typically signatures) into the one before it."""
+    if len(chunks) < 2 or chunks[-1].token_count >= config.min_tokens:
+        return chunks
+    previous, last = chunks[-2], chunks[-1]
+    heading = last.headings[-1:] if last.headings != previous.headings else ()
+    text = "\n".join([previous.text, *heading, last.text])
+    tokens = count_tokens(text)
+    if tokens > config.max_tokens:
+        return chunks
+    merged = Chunk(text, previous.section, previous.page, previous.ordinal, tokens,
+                   previous.headings)
+    return [*chunks[:-2], merged]

@@ -107,9 +107,11 @@ def _heading(line: _Line, next_line: _Line | None) -> tuple[int, str, bool] | No
                 return None
             return level, f"{text} {next_line.text}", True
         return level, text, False
-    isolated = line.blank_before and (next_line is None or next_line.blank_before)
+    if next_line is None:
+        return None  # nothing follows, so it heads nothing
     if (
-        isolated
+        line.blank_before
+        and next_line.blank_before
         and len(text) <= 80
         and len(text.split()) <= 10
         and text[0].isupper()
@@ -118,7 +120,7 @@ def _heading(line: _Line, next_line: _Line | None) -> tuple[int, str, bool] | No
         and not _BULLET.match(text)
         and not _TOC_LINE.search(text)
         and any(c.isalpha() for c in text)
-        and (next_line is None or not next_line.text[0].islower())
+        and not next_line.text[0].islower()
         and not text[-1].isdigit()
     ):
         return 5, text, False
@@ -184,6 +186,9 @@ def parse_blocks(text: str) -> list[Block]:
             flush()
             kind, page = "item", line.page
             buffer = _strip_emphasis(line.text[bullet.end() :].strip().rstrip("*").strip())
+            marker = bullet.group(0).strip()
+            if marker[0].isdigit():  # a numbered item keeps its number
+                buffer = f"{marker} {buffer}"
             continue
         if kind is not None and _continues(buffer, line):
             buffer = _join(buffer, _strip_emphasis(line.text))

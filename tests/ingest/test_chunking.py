@@ -62,3 +62,29 @@ def test_every_word_of_a_document_survives_chunking() -> None:
         "Fredrik Hansson",
     ):
         assert phrase in joined
+
+
+def test_a_tiny_closing_section_joins_the_previous_chunk() -> None:
+    body = "Nämnden har vidtagit åtgärder för att stärka kontrollen av avtal. " * 6
+    text = f"## Åtgärder\n\n{body}\n\n## Ansvariga\n\nEva Svensson, utvecklingssekreterare\n"
+    chunks = chunk_text(text, ChunkingConfig(max_tokens=300, min_tokens=40))
+    assert len(chunks) == 1
+    assert chunks[0].section == "Åtgärder"
+    assert chunks[0].text.endswith("Ansvariga\nEva Svensson, utvecklingssekreterare")
+
+
+def test_no_word_is_lost_between_text_and_chunks() -> None:
+    from ingest.normalize import normalize_text
+    from ingest.structure import PAGE_MARKER
+
+    def words(text: str) -> set[str]:
+        return {w.strip("*_#►•-–:.,;()") for w in text.split()} - {""}
+
+    for path in sorted(SAMPLE_CORPUS.rglob("*.txt")):
+        text = normalize_text(path.read_text())
+        source = words("\n".join(
+            line for line in text.splitlines() if not PAGE_MARKER.match(line.strip())
+        ))
+        chunks = chunk_text(text, ChunkingConfig(max_tokens=200, min_tokens=40))
+        kept = words(" ".join(c.text + " " + " ".join(c.headings) for c in chunks))
+        assert source - kept <= {"Rekommendation"}, (path.name, source - kept)
