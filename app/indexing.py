@@ -28,7 +28,7 @@ from vectorstore.store import RepairReport, Store
 log = logging.getLogger(__name__)
 
 # Bump when metadata or structure rules change in a way that should rebuild documents.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 Status = Literal["added", "updated", "unchanged", "failed", "removed"]
 

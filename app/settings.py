@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +34,25 @@ class Settings(BaseSettings):
     chunk_min_tokens: int = Field(60, ge=0)
 
     max_file_mb: int = Field(100, ge=1, description="Larger files are refused.")
+
+    llm_provider: Literal["none", "openai", "ollama"] = Field(
+        "none", description="none = extractive answers only; openai = any compatible endpoint."
+    )
+    llm_base_url: str = Field("", description="OpenAI-compatible base URL, e.g. .../v1.")
+    llm_model: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    ollama_host: str = "http://127.0.0.1:11434"
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the LLM to answer.")
+    llm_max_tokens: int = Field(800, ge=16, description="Longest generated answer.")
+    llm_context_tokens: int = Field(
+        6000, ge=512, description="Prompt budget: instructions, history and passages."
+    )
+    llm_temperature: float = Field(0.1, ge=0, le=2)
+
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 7860
+    ui_username: str = ""
+    ui_password: SecretStr = SecretStr("")
 
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()

@@ -21,12 +21,17 @@ import snowballstemmer
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
-# Function words that carry no topic; kept short so that negations and modal verbs
-# ("inte", "ska", "bör") still count.
+# Swedish function words (the common snowball list), plus words that fill questions
+# ("Hur svarade nämnden förra gången ...") without saying what they are about.
 _STOPWORDS = frozenset(
-    """och i att det som en på är av för med till den har de om ett var vi
-    men så från sig vid eller under dessa denna detta där då även samt hur vad
-    man kan också när mot efter än nu här inom""".split()
+    """alla allt att av blev bli blir blivit de dem den denna deras dess dessa det detta dig
+    din dina ditt du där då efter ej eller en er era ert ett från för ha hade han hans har
+    henne hennes hon honom hur här i icke ingen inom inte jag ju kan kunde man med mellan
+    men mig min mina mitt mot mycket ni nu när någon något några och om oss på samma sedan
+    sig sin sina sitta själv skulle som så sådan sådana sådant till under upp ut utan vad
+    var vara varför varit varje vars vart vem vi vid vilka vilkas vilken vilket vår våra
+    vårt än är åt över också även samt dock här
+    förra gången ville vill fick få finns gjort gjorde göra""".split()
 )
 
 _stemmer = snowballstemmer.stemmer("swedish")
@@ -114,6 +119,17 @@ class BM25Index:
             postings,
             doc_index,
         )
+
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25 inverse document frequency of each (already tokenized) term."""
+        data = self._current()
+        n = len(data.chunk_ids)
+        weights = {}
+        for term in terms:
+            posting = data.postings.get(term)
+            df = len(posting[0]) if posting is not None else 0
+            weights[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return weights
 
     def search(
         self, query: str, k: int, doc_ids: set[str] | None = None

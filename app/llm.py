@@ -1,0 +1,60 @@
+"""Chat model clients: any OpenAI-compatible endpoint, or Ollama; or none at all.
+
+Only the configured endpoint is ever contacted. Construction loads nothing and opens no
+connection; the first request does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.settings import Settings
+from ingest.errors import YttraError
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+NO_LLM = "inget LLM: utdragssvar"
+
+
+class LLMConfigError(YttraError):
+    """The LLM settings are incomplete."""
+
+
+def describe_llm(settings: Settings) -> str:
+    """One line for the UI: which model answers, or that answers are extracts."""
+    if settings.llm_provider == "openai":
+        return f"{settings.llm_model} via {settings.llm_base_url or 'OpenAI'}"
+    if settings.llm_provider == "ollama":
+        return f"{settings.llm_model} via Ollama ({settings.ollama_host})"
+    return NO_LLM
+
+
+def build_chat_model(settings: Settings) -> BaseChatModel | None:
+    """The configured chat model, or None when answers should be extractive."""
+    if settings.llm_provider == "none":
+        return None
+    if not settings.llm_model:
+        raise LLMConfigError("YTTRA_LLM_MODEL måste anges när ett LLM är konfigurerat.")
+    if settings.llm_provider == "openai":
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            model=settings.llm_model,
+            base_url=settings.llm_base_url or None,
+            # Local servers (vLLM, llama.cpp) accept any key; the client insists on one.
+            api_key=settings.llm_api_key.get_secret_value() or "ingen-nyckel",
+            timeout=settings.llm_timeout,
+            max_retries=0,
+            max_tokens=settings.llm_max_tokens,
+            temperature=settings.llm_temperature,
+        )
+    from langchain_ollama import ChatOllama
+
+    return ChatOllama(
+        model=settings.llm_model,
+        base_url=settings.ollama_host,
+        num_predict=settings.llm_max_tokens,
+        temperature=settings.llm_temperature,
+        client_kwargs={"timeout": settings.llm_timeout},
+    )
