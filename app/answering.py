@@ -39,11 +39,10 @@ NOTHING_FOUND = "Jag hittade inget i de inlästa dokumenten som besvarar frågan
 _CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _ABBREVIATION = re.compile(r"\b(?:bl\.a|t\.ex|s\.k|m\.m|dvs|ca|nr|kap|jfr|resp|p\.g\.a|enl)\.$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9»\"(])")
-_FOLLOW_UP_START = re.compile(
-    r"^(?:och|men|samt|även|också|än|hur|vad|vem|vilka|vilken|när|varför)\b", re.IGNORECASE
-)
-_BACK_REFERENCE = re.compile(r"\b(?:det|den|de|dem|dess|deras|detta|denna|dessa|samma)\b",
-                             re.IGNORECASE)
+# A follow-up leans on the previous question: it opens with a conjunction ("och vad sa
+# servicenämnden?"), points back ("samma nämnd", "dessa åtgärder"), or is very short.
+_FOLLOW_UP_START = re.compile(r"^(?:och|men|samt|även|också|än|då)\b", re.IGNORECASE)
+_BACK_REFERENCE = re.compile(r"\b(?:detta|denna|dessa|samma|där|dit)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ def split_sentences(text: str) -> list[str]:
 def _is_follow_up(question: str) -> bool:
     words = question.split()
     return (
-        len(words) <= 6
+        len(words) <= 5
         or bool(_FOLLOW_UP_START.match(question.strip()))
         or bool(_BACK_REFERENCE.search(question))
     )

@@ -11,7 +11,9 @@ from typing import Annotated
 
 import typer
 
+from app.answering import Answerer
 from app.indexing import IngestSummary
+from app.llm import build_chat_model
 from app.services import build_ingestor, open_store
 from app.settings import Settings
 from ingest.errors import YttraError
@@ -165,6 +167,43 @@ def search(
         typer.echo("Inga träffar.")
     for number, hit in enumerate(hits, 1):
         typer.echo(_format_hit(number, hit))
+
+
+@cli.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Frågan, på svenska.")],
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="Filter nyckel=värde, som för search. Kan upprepas."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv svaret som JSON.")] = False,
+) -> None:
+    """Besvara en fråga med hänvisningar till källorna (utdrag, eller LLM om konfigurerat)."""
+    settings = _settings()
+    try:
+        filters = parse_where(where or [])
+        answerer = Answerer(
+            open_store(settings),
+            build_chat_model(settings),
+            context_tokens=settings.llm_context_tokens,
+            timeout=settings.llm_timeout,
+        )
+        if as_json:
+            typer.echo(json.dumps(answerer.answer(question, filters=filters).as_json(),
+                                  ensure_ascii=False, indent=2))
+            return
+        shown = 0
+        final = None
+        for final in answerer.stream(question, filters=filters):
+            if not final.done and final.text.startswith(final.text[:shown]):
+                typer.echo(final.text[shown:], nl=False)
+                shown = len(final.text)
+        if final is not None:
+            if shown:
+                typer.echo("\n")
+            typer.echo(final.markdown())
+    except YttraError as error:
+        raise _fail(error) from error
 
 
 @cli.command()
