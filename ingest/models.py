@@ -64,3 +64,21 @@ class Chunk:
     """Position of the chunk in its document, from 0."""
     token_count: int
     headings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommendation of an audit, to one addressee.
+
+    The same text addressed to several bodies gives one Recommendation per body, each
+    with its own id, because each body must answer it.
+    """
+
+    id: str
+    """Stable: derived from the normalised text and the addressee, not from position."""
+    text: str
+    """Whole recommendation: lines joined, hyphenation undone, no bullet or label."""
+    addressee: str
+    """The body it is addressed to, as the document names it (empty if not stated)."""
+    page: int | None
+    section: str
