@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint browser bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,20 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/yttra ingest --if-empty $(SAMPLE)
-	$(BIN)/yttra stats
+	$(BIN)/yttra serve
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint
+# Debian's Chromium for the browser tests (Playwright's own download needs the internet).
+browser:
+	test -x /usr/bin/chromium || { \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || command -v sudo); \
+	  $$sudo apt-get update && $$sudo apt-get install -y chromium chromium-driver; \
+	} || { echo "Chromium saknas och kunde inte installeras (apt-get install chromium chromium-driver)" >&2; exit 1; }
+
+test: lint browser
 	$(BIN)/pytest
 
 bench: setup

@@ -229,6 +229,45 @@ def stats(
             typer.echo(f"{title}: {listed}")
 
 
+@cli.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Adress att lyssna på (standard 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="Port (standard 7860).")
+    ] = None,
+) -> None:
+    """Starta webbgränssnittet (frågor, inläsning och översikt)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from app.answering import Answerer
+    from app.llm import build_chat_model
+
+    settings = _settings()
+    try:
+        store = open_store(settings)
+        answerer = Answerer(
+            store,
+            build_chat_model(settings),
+            context_tokens=settings.llm_context_tokens,
+            timeout=settings.llm_timeout,
+        )
+        ingestor = build_ingestor(settings, store)
+        # Imported here: gradio takes seconds to import and only this command needs it.
+        from app.ui import build_ui, launch
+
+        demo = build_ui(settings, store, answerer, ingestor)
+        launch(
+            demo,
+            settings,
+            host=host,
+            port=port,
+            announce=lambda url: typer.echo(f"Yttra körs på {url} (avsluta med Ctrl+C)"),
+        )
+    except YttraError as error:
+        raise _fail(error) from error
+
+
 def main() -> None:
     """Entry point of the `yttra` script."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -1,0 +1,249 @@
+"""The web UI in a real browser: Debian's headless Chromium driven by Playwright.
+
+The app is served on loopback from a real store of the sample corpus, without an LLM
+(extractive answers). Every request the page makes is recorded: none may leave loopback.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from app.answering import Answerer
+from app.services import build_ingestor
+from app.settings import Settings
+from app.ui import build_ui, launch
+from vectorstore.store import Store
+
+pytestmark = [
+    pytest.mark.slow,
+    # Gradio's queue statistics call pandas APIs that pandas 3 deprecates; not ours to fix.
+    pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning"),
+]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+QUESTION = "Hur många deltagare avslutade en arbetsmarknadsanställning under 2020?"
+SOURCE_FILE = "malmo/001_74f6e0640af84ef9.txt"
+STREAMED = "Under 2020 avslutade 292 deltagare en arbetsmarknadsanställning [1]."
+LAST_ANSWER = """() => [...document.querySelectorAll('#chat [data-testid="bot"]')].pop()
+    ?.textContent ?? ''"""
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(store: Store, answerer: Answerer | None = None) -> Iterator[str]:
+    settings = Settings()  # its data directory is tmp_path (see tests/conftest.py)
+    answerer = answerer or Answerer(store)
+    demo = build_ui(settings, store, answerer, build_ingestor(settings, store))
+    url = launch(demo, settings, "127.0.0.1", _free_port(), block=False)
+    try:
+        yield url
+    finally:
+        demo.close(verbose=False)
+
+
+@pytest.fixture
+def corpus_app(corpus_store: Store) -> Iterator[str]:
+    yield from _serve(corpus_store)
+
+
+@pytest.fixture
+def llm_app(corpus_store: Store) -> Iterator[str]:
+    """An LLM that streams its answer slowly, one character at a time."""
+    model = FakeListChatModel(responses=[STREAMED], sleep=0.02)
+    yield from _serve(corpus_store, Answerer(corpus_store, model))
+
+
+@pytest.fixture
+def broken_llm_app(corpus_store: Store) -> Iterator[str]:
+    """An LLM that fails in the middle of its answer."""
+    model = FakeListChatModel(responses=[STREAMED], error_on_chunk_number=10)
+    yield from _serve(corpus_store, Answerer(corpus_store, model))
+
+
+@pytest.fixture
+def empty_app(store: Store) -> Iterator[str]:
+    yield from _serve(store)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} saknas: installera Debians Chromium med `make browser` "
+            "(apt-get install -y chromium chromium-driver).",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        opened = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield opened
+        opened.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
+    """A fresh Swedish page and the list of every URL it requests."""
+    context = browser.new_context(locale="sv-SE", viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.set_default_timeout(30_000)
+    expect.set_options(timeout=30_000)
+    requested: list[str] = []
+    opened.on("request", lambda request: requested.append(request.url))
+    yield opened, requested
+    context.close()
+
+
+def _assert_loopback_only(requested: list[str]) -> None:
+    assert requested, "the page made no requests at all"
+    outside = [
+        url for url in requested
+        if urlsplit(url).scheme not in ("data", "blob")
+        and urlsplit(url).hostname not in LOOPBACK
+    ]
+    assert not outside, f"requests left loopback: {sorted(set(outside))}"
+
+
+def test_a_question_is_answered_with_cited_sources(
+    corpus_app: str, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    tab, requested = page
+    tab.goto(corpus_app)
+    tab.locator("#question textarea").fill(QUESTION)
+    tab.locator("#send").click()
+
+    answer = tab.locator('#chat [data-testid="bot"]').last
+    expect(answer).to_contain_text("[1]")
+    expect(answer).to_contain_text("deltagare")
+    expect(tab.locator("#question textarea")).to_have_value("")
+
+    source = tab.locator(f'#sources details.yttra-source[data-file="{SOURCE_FILE}"]').first
+    expect(source).to_be_attached()
+    expect(tab.locator("#sources details.yttra-cited").first).to_contain_text("citerad")
+    passage = source.locator(".yttra-passage")
+    expect(passage).to_be_hidden()
+    source.locator("summary").click()
+    expect(passage).to_be_visible()
+    expect(passage).to_contain_text("arbetsmarknadsanställning")
+    expect(source.locator(".yttra-meta")).to_contain_text(SOURCE_FILE)
+
+    screenshot = tmp_path / "chat.png"
+    tab.screenshot(path=str(screenshot), full_page=True)
+    print(f"skärmbild: {screenshot}")
+
+    # A follow-up is answered in the same conversation.
+    tab.locator("#question textarea").fill("Och hur många av dem var kvinnor?")
+    tab.locator("#question textarea").press("Enter")
+    expect(tab.locator('#chat [data-testid="bot"]')).to_have_count(2)
+    expect(tab.locator('#chat [data-testid="bot"]').last).to_contain_text("[1]")
+
+    tab.get_by_role("tab", name="Översikt").click()
+    overview = tab.locator("#overview")
+    expect(overview).to_contain_text("16 dokument")
+    expect(overview).to_contain_text("inget LLM")
+
+    tab.get_by_role("tab", name="Fråga").click()
+    tab.locator("#clear").click()
+    expect(tab.locator('#chat [data-testid="bot"]')).to_have_count(0)
+    expect(tab.locator("#sources details")).to_have_count(0)
+
+    # A filter chosen in a dropdown applies to the next question: only reviews now.
+    tab.locator("#filter-type input").click()
+    tab.get_by_role("option", name="granskning (8)").click()
+    tab.locator("#question textarea").fill(QUESTION)
+    tab.locator("#send").click()
+    expect(tab.locator('#chat [data-testid="bot"]')).to_have_count(1)
+    expect(tab.locator("#sources details.yttra-source").first).to_be_attached()
+    types = tab.locator("#sources .yttra-meta dt:text-is('Typ') + dd").all_text_contents()
+    assert types and set(types) == {"granskning"}, types
+    _assert_loopback_only(requested)
+
+
+def test_an_llm_answer_streams_into_the_chat(
+    llm_app: str, page: tuple[Page, list[str]]
+) -> None:
+    tab, requested = page
+    tab.goto(llm_app)
+    tab.locator("#question textarea").fill(QUESTION)
+    tab.locator("#send").click()
+    # Part of the text shows before the answer is complete (its list of sources).
+    tab.wait_for_function(
+        f"() => {{ const t = ({LAST_ANSWER})(); "
+        "return t.includes('Under 2020') && !t.includes('[1]'); }",
+        polling=50,
+    )
+    answer = tab.locator('#chat [data-testid="bot"]').last
+    expect(answer).to_contain_text(STREAMED)
+    expect(answer).to_contain_text("Källor")
+    expect(tab.locator("#sources details.yttra-cited")).to_have_count(1)
+    _assert_loopback_only(requested)
+
+
+def test_an_llm_failure_is_explained_and_extracts_are_shown(
+    broken_llm_app: str, page: tuple[Page, list[str]]
+) -> None:
+    tab, requested = page
+    tab.goto(broken_llm_app)
+    tab.locator("#question textarea").fill(QUESTION)
+    tab.locator("#send").click()
+    answer = tab.locator('#chat [data-testid="bot"]').last
+    expect(answer.locator("em").first).to_contain_text("Språkmodellen")
+    expect(answer).to_contain_text("utdrag ur källorna")
+    expect(answer).to_contain_text("[1]")
+    _assert_loopback_only(requested)
+
+
+def test_uploaded_files_are_ingested_and_reported(
+    empty_app: str, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    good = tmp_path / "in" / "Svar på granskning (slutlig).txt"
+    good.parent.mkdir()
+    good.write_text(
+        "Yttrande över revisionens granskning av intern kontroll\n\n"
+        "Kommunstyrelsen har tagit del av granskningen och instämmer i revisorernas "
+        "bedömning att rutinerna för attest behöver stärkas. En ny attestordning "
+        "antas under hösten 2024.\n",
+        encoding="utf-8",
+    )
+    broken = tmp_path / "in" / "trasig.pdf"
+    broken.write_bytes(b"inte en pdf")
+    tab, requested = page
+    tab.goto(empty_app)
+    tab.get_by_role("tab", name="Översikt").click()
+    expect(tab.locator("#overview")).to_contain_text("0 dokument")
+
+    tab.get_by_role("tab", name="Läs in").click()
+    tab.locator("#upload input[type=file]").set_input_files([good, broken])
+    expect(tab.locator('#upload a[href$="/trasig.pdf"]')).to_be_attached()  # uploaded
+    tab.locator("#ingest").click()
+    result = tab.locator("#ingest-result")
+    expect(result).to_contain_text("inläst")
+    expect(result).to_contain_text("misslyckades:")
+    expect(result).to_contain_text("Svar på granskning _slutlig_.txt")
+
+    uploads = tmp_path / "store" / "uploads"
+    assert (uploads / "Svar på granskning _slutlig_.txt").read_text(encoding="utf-8") == (
+        good.read_text(encoding="utf-8")
+    )
+    tab.get_by_role("tab", name="Översikt").click()
+    expect(tab.locator("#overview")).to_contain_text("1 dokument")
+    _assert_loopback_only(requested)
