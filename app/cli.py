@@ -206,6 +206,92 @@ def ask(
         raise _fail(error) from error
 
 
+def _load(path: Path) -> str:
+    """A file's normalised text, or a one-line error naming it."""
+    from ingest.loaders import load_file
+
+    return load_file(path, path.name).text
+
+
+@cli.command()
+def recommendations(
+    file: Annotated[Path, typer.Argument(help="Granskning, missiv eller svar (.pdf, .docx, …).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv som JSON.")] = False,
+) -> None:
+    """Lista rekommendationerna i ett dokument."""
+    from ingest.recommendations import extract_recommendations
+
+    try:
+        found = extract_recommendations(_load(file))
+    except YttraError as error:
+        raise _fail(error) from error
+    if as_json:
+        typer.echo(json.dumps(
+            [{"id": r.id, "text": r.text, "addressee": r.addressee, "page": r.page,
+              "section": r.section} for r in found],
+            ensure_ascii=False, indent=2,
+        ))
+        return
+    if not found:
+        typer.echo("Inga rekommendationer hittades.")
+    for number, rec in enumerate(found, 1):
+        where = ", ".join(p for p in (f"s. {rec.page}" if rec.page else "", rec.section) if p)
+        typer.echo(f"{number:>2}. [{rec.addressee or 'okänd adressat'}] {rec.text}")
+        if where:
+            typer.echo(f"    ({where}; {rec.id})")
+
+
+@cli.command()
+def coverage(
+    audit: Annotated[Path, typer.Argument(help="Granskningen (eller missivet).")],
+    reply: Annotated[Path, typer.Argument(help="Svaret: yttrande, tjänsteskrivelse, utkast.")],
+    addressee: Annotated[
+        str | None, typer.Option("--addressee", help="Kontrollera bara rekommendationer "
+                                 "till detta organ, t.ex. \"nämnden för Service\".")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv som JSON.")] = False,
+) -> None:
+    """Visa vilka rekommendationer ett svar besvarar, delvis besvarar eller saknar."""
+    from app.coverage import check_coverage
+    from app.coverage_export import STATUS_SV, item_json
+    from app.services import build_embedder
+    from ingest.recommendations import extract_recommendations
+
+    try:
+        found = extract_recommendations(_load(audit))
+        if not found:
+            raise YttraError(f"{audit}: inga rekommendationer hittades i granskningen.")
+        report = check_coverage(found, _load(reply), build_embedder(_settings()), addressee)
+    except YttraError as error:
+        raise _fail(error) from error
+    if as_json:
+        typer.echo(json.dumps([item_json(i) for i in report.items], ensure_ascii=False,
+                              indent=2))
+        return
+    if not report.items:
+        typer.echo(f"Inga rekommendationer till {addressee!r} i granskningen.")
+        return
+    typer.echo(f"{'Nr':>2}  {'Status':<9} {'Poäng':>5}  {'SÅATU':<5}  Rekommendation")
+    for number, item in enumerate(report.items, 1):
+        marks = "".join(
+            letter if item.elements.get(name) else "·"
+            for letter, name in zip("SÅATU", item.elements, strict=False)
+        )
+        text = item.recommendation.text
+        text = text if len(text) <= 70 else text[:69] + "…"
+        typer.echo(f"{number:>2}  {STATUS_SV[item.status]:<9} {item.score:>5.2f}  {marks:<5}  "
+                   f"{text}")
+        if item.evidence:
+            where = ", ".join(p for p in (f"s. {item.evidence.page}" if item.evidence.page
+                                          else "", item.evidence.section) if p)
+            typer.echo(f"{'':17}belägg: {where or 'rad ' + str(item.evidence.start_line)}")
+    typer.echo(
+        "\nS = ställningstagande, Å = åtgärd, A = ansvarig, T = tidplan, U = uppföljning. "
+        f"{report.count('besvarad')} besvarade, {report.count('delvis')} delvis, "
+        f"{report.count('saknas')} saknas."
+    )
+
+
 @cli.command()
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv som JSON.")] = False,

@@ -22,6 +22,7 @@ from app.answering import Answer, Answerer, Source, Turn
 from app.indexing import FileOutcome, Ingestor
 from app.llm import describe_llm
 from app.settings import Settings
+from app.ui_coverage import coverage_tab
 from ingest.errors import YttraError
 from vectorstore.catalog import Filters
 from vectorstore.store import Store, StoreStats
@@ -221,7 +222,7 @@ def _text(content: Any) -> str:
 
 
 def build_ui(settings: Settings, store: Store, answerer: Answerer, ingestor: Ingestor) -> gr.Blocks:
-    """The Gradio app: tabs "Fråga", "Läs in" and "Översikt"."""
+    """The Gradio app: tabs "Fråga", "Täckning", "Läs in" and "Översikt"."""
     uploads = settings.resolved_data_dir() / "uploads"
 
     def ask(
@@ -354,6 +355,9 @@ def build_ui(settings: Settings, store: Store, answerer: Answerer, ingestor: Ing
                         js_on_load=None,
                         max_height=700,
                     )
+        # The page is the only client: no endpoint is offered to API clients.
+        private: dict[str, Any] = {"api_visibility": "private"}
+        coverage_tab(settings, store, private)
         with gr.Tab("Läs in", id="las-in", elem_id="tab-las-in"):
             gr.Markdown(
                 "Välj dokument (PDF, Word, text eller Markdown). De sparas i "
@@ -381,8 +385,6 @@ def build_ui(settings: Settings, store: Store, answerer: Answerer, ingestor: Ing
 
         ask_inputs = [question, chatbot, turns, type_filter, organ_filter, year_filter]
         ask_outputs = [question, chatbot, turns, sources]
-        # The page is the only client: no endpoint is offered to API clients.
-        private: dict[str, Any] = {"api_visibility": "private"}
         send.click(ask, ask_inputs, ask_outputs, concurrency_id="ask", **private)
         question.submit(ask, ask_inputs, ask_outputs, concurrency_id="ask", **private)
         cleared = [chatbot, turns, sources, question]

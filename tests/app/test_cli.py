@@ -91,3 +91,40 @@ def test_where_parsing() -> None:
         "Nämnden för Service", 2024, "KS-2023-00730")
     with pytest.raises(YttraError):
         parse_where(["year=förra"])
+
+
+KUNGSBACKA = SAMPLE_CORPUS / "kungsbacka"
+AUDIT = KUNGSBACKA / "014_kungsbacka-revision-upphandling-oegentligheter-granskning.txt"
+REPLY = KUNGSBACKA / "012_kungsbacka-service-upphandling-oegentligheter-yttrande.txt"
+
+
+def test_recommendations_json(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["recommendations", str(AUDIT), "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert len(found) == 8
+    assert {"id", "text", "addressee", "page", "section"} <= set(found[0])
+    assert all(r["addressee"].lower() == "nämnden för service" for r in found)
+    assert len({r["id"] for r in found}) == 8 and all(isinstance(r["page"], int) for r in found)
+
+
+def test_coverage_json_and_table(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        cli, ["coverage", str(AUDIT), str(REPLY), "--addressee", "nämnden för Service", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.output)
+    assert len(items) == 8 and all(i["status"] == "besvarad" for i in items)
+    assert {"id", "text", "addressee", "status", "score", "evidence", "elements"} <= set(items[0])
+    assert set(items[0]["evidence"]) >= {"text", "page", "section"}
+    assert items[0]["elements"]["åtgärd"] is True
+    # A reply to another audit answers none of these.
+    other = SAMPLE_CORPUS / "malmo" / "001_74f6e0640af84ef9.txt"
+    table = runner.invoke(cli, ["coverage", str(AUDIT), str(other)])
+    assert table.exit_code == 0 and "Saknas" in table.output and "Besvarad" not in table.output
+
+
+def test_coverage_of_a_file_without_recommendations_is_an_error(runner: CliRunner) -> None:
+    missiv = KUNGSBACKA / "013_kungsbacka-revision-upphandling-oegentligheter-missiv.txt"
+    result = runner.invoke(cli, ["coverage", str(missiv), str(REPLY)])
+    assert result.exit_code == 2 and "inga rekommendationer" in result.output

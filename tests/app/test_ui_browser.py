@@ -247,3 +247,45 @@ def test_uploaded_files_are_ingested_and_reported(
     tab.get_by_role("tab", name="Översikt").click()
     expect(tab.locator("#overview")).to_contain_text("1 dokument")
     _assert_loopback_only(requested)
+
+
+def test_coverage_tab_shows_the_matrix_with_evidence_and_exports(
+    corpus_app: str, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    corpus = Path(__file__).resolve().parents[2] / "data" / "sample-corpus" / "kungsbacka"
+    audit = corpus / "014_kungsbacka-revision-upphandling-oegentligheter-granskning.txt"
+    reply = corpus / "012_kungsbacka-service-upphandling-oegentligheter-yttrande.txt"
+    # A draft that forgets the answer to recommendation 3.
+    lines = reply.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("3. Rekommendation"))
+    end = next(i for i, line in enumerate(lines) if "Riktlinjerna för Inköp" in line)
+    draft = tmp_path / "utkast.txt"
+    draft.write_text("\n".join(lines[:start] + lines[end + 2:]), encoding="utf-8")
+
+    tab, requested = page
+    tab.goto(corpus_app)
+    tab.get_by_role("tab", name="Täckning").click()
+    tab.locator("#audit-file input[type=file]").set_input_files(audit)
+    tab.locator("#reply-file input[type=file]").set_input_files(draft)
+    expect(tab.locator('#reply-file a[href$="/utkast.txt"]')).to_be_attached()
+    tab.locator("#addressee textarea").fill("nämnden för Service")
+    tab.locator("#check-coverage").click()
+
+    rows = tab.locator("#coverage-matrix tbody tr")
+    expect(rows).to_have_count(8)
+    expect(tab.locator("#coverage-summary")).to_contain_text("8 rekommendationer")
+    missing = tab.locator("#coverage-matrix tr.saknas, #coverage-matrix tr.delvis")
+    expect(missing).to_have_count(1)
+    expect(missing).to_contain_text("belastningsregister")
+    expect(tab.locator("#coverage-matrix tr.besvarad")).to_have_count(7)
+    first = rows.first.locator("details.yttra-evidence")
+    expect(first.locator("blockquote")).to_be_hidden()
+    first.locator("summary").click()
+    expect(first.locator("blockquote")).to_be_visible()
+    expect(first.locator("blockquote")).to_contain_text("styrdokument")
+    exports = tab.locator("#coverage-export a")
+    expect(exports).to_have_count(2)
+    hrefs = [exports.nth(i).get_attribute("href") or "" for i in range(2)]
+    assert any(h.endswith(".csv") for h in hrefs) and any(h.endswith(".md") for h in hrefs)
+    tab.screenshot(path=str(tmp_path / "coverage.png"), full_page=True)
+    _assert_loopback_only(requested)

@@ -1,0 +1,99 @@
+"""Coverage reports as JSON, CSV and Markdown, for the CLI, the UI and outside tools."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from app.coverage import ELEMENTS, CoverageItem, CoverageReport
+
+STATUS_SV = {"besvarad": "Besvarad", "delvis": "Delvis", "saknas": "Saknas"}
+ELEMENT_SV = {
+    "ställningstagande": "Ställningstagande",
+    "åtgärd": "Åtgärd",
+    "ansvarig": "Ansvarig",
+    "tidplan": "Tidplan",
+    "uppföljning": "Uppföljning",
+}
+
+
+def item_json(item: CoverageItem) -> dict[str, object]:
+    """The documented `yttra coverage --json` shape of one recommendation."""
+    evidence = item.evidence
+    return {
+        "id": item.recommendation.id,
+        "text": item.recommendation.text,
+        "addressee": item.recommendation.addressee,
+        "status": item.status,
+        "score": item.score,
+        "evidence": None if evidence is None else {
+            "text": evidence.text,
+            "page": evidence.page,
+            "section": evidence.section,
+        },
+        "elements": dict(item.elements),
+        "reason": item.reason,
+    }
+
+
+def report_csv(report: CoverageReport) -> str:
+    """One row per recommendation; elements as ja/nej; semicolons for Swedish Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        ["Id", "Rekommendation", "Adressat", "Status", "Poäng",
+         *(ELEMENT_SV[e] for e in ELEMENTS), "Sida", "Avsnitt", "Belägg", "Motivering"]
+    )
+    for item in report.items:
+        evidence = item.evidence
+        writer.writerow(
+            [
+                item.recommendation.id,
+                item.recommendation.text,
+                item.recommendation.addressee,
+                STATUS_SV[item.status],
+                f"{item.score:.2f}".replace(".", ","),
+                *("ja" if item.elements.get(e) else "nej" for e in ELEMENTS),
+                evidence.page if evidence and evidence.page else "",
+                evidence.section if evidence else "",
+                " ".join(evidence.text.split()) if evidence else "",
+                item.reason,
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def report_markdown(report: CoverageReport, title: str = "Täckning av rekommendationerna") -> str:
+    """A Markdown table plus the evidence of each recommendation."""
+    lines = [f"# {title}", ""]
+    if report.addressee:
+        lines += [f"Adressat: {report.addressee}", ""]
+    lines.append(
+        f"{report.count('besvarad')} besvarade, {report.count('delvis')} delvis, "
+        f"{report.count('saknas')} saknas."
+    )
+    lines += ["", "| Nr | Rekommendation | Status | "
+              + " | ".join(ELEMENT_SV[e] for e in ELEMENTS) + " |",
+              "|---|---|---|" + "---|" * len(ELEMENTS)]
+    for number, item in enumerate(report.items, 1):
+        marks = " | ".join("✓" if item.elements.get(e) else "–" for e in ELEMENTS)
+        lines.append(
+            f"| {number} | {_cell(item.recommendation.text)} | {STATUS_SV[item.status]} "
+            f"| {marks} |"
+        )
+    lines.append("")
+    for number, item in enumerate(report.items, 1):
+        lines += [f"## {number}. {STATUS_SV[item.status]}", "",
+                  f"> {_cell(item.recommendation.text)}", "", item.reason, ""]
+        if item.evidence:
+            where = ", ".join(
+                p for p in (f"s. {item.evidence.page}" if item.evidence.page else "",
+                            item.evidence.section) if p
+            )
+            lines += [f"Belägg{f' ({where})' if where else ''}:", "",
+                      f"> {_cell(item.evidence.text)}", ""]
+    return "\n".join(lines)
