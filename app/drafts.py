@@ -186,3 +186,43 @@ class DraftStore:
 
     def delete(self, draft_id: str) -> None:
         self._path(draft_id).unlink(missing_ok=True)
+
+
+_CITATION = re.compile(r"\[(\d{1,3})\]")
+
+
+@dataclass(frozen=True)
+class Citations:
+    """Document-wide numbering of the precedents cited in a draft's sections.
+
+    In a section's text, `[n]` points at that section's n-th precedent. In the assembled
+    yttrande, citations are numbered once across the document, in order of appearance,
+    and listed at the end.
+    """
+
+    sources: list[Precedent]
+    """Cited precedents; global number = position + 1."""
+    texts: list[str]
+    """Each section's text with its citations renumbered to the global numbers."""
+
+
+def number_citations(draft: Draft) -> Citations:
+    """Renumber section-local `[n]` citations globally; unknown numbers are dropped."""
+    sources: list[Precedent] = []
+    numbers: dict[tuple[str, str, str], int] = {}
+    texts: list[str] = []
+    for section in draft.sections:
+
+        def renumber(match: re.Match[str], section: Section = section) -> str:
+            local = int(match.group(1))
+            if not 1 <= local <= len(section.precedents):
+                return ""
+            precedent = section.precedents[local - 1]
+            key = (precedent.file, precedent.section, precedent.answer[:200])
+            if key not in numbers:
+                sources.append(precedent)
+                numbers[key] = len(sources)
+            return f"[{numbers[key]}]"
+
+        texts.append(_CITATION.sub(renumber, section.text))
+    return Citations(sources, texts)
