@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
-from app.prompting import load_prompt
-from ingest.tokens import count_tokens, get_encoding
+from app.prompting import escape_material, load_prompt, truncate_tokens
+from ingest.tokens import count_tokens
 from vectorstore.catalog import Filters
 from vectorstore.lexical import tokenize
 from vectorstore.store import Hit, Store
@@ -58,8 +58,7 @@ class Source:
         facts = ", ".join(p for p in (hit.diarienummer, hit.date) if p)
         title = f"{hit.title or hit.file} ({facts})" if facts else (hit.title or hit.file)
         place = ", ".join(
-            p for p in (hit.organ, hit.section, f"s. {hit.page}" if hit.page else "", hit.file)
-            if p
+            p for p in (hit.organ, hit.section, f"s. {hit.page}" if hit.page else "", hit.file) if p
         )
         return f"[{self.number}] {title} – {place}"
 
@@ -172,30 +171,19 @@ class _Candidate:
     tokens: set[str] = field(default_factory=set)
 
 
-def _escape_material(text: str) -> str:
-    """Passages may not forge the delimiters that fence them in the prompt."""
-    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
-
-
 def _format_passage(source: Source) -> str:
     hit = source.hit
     about = ", ".join(p for p in (hit.doc_type, hit.diarienummer, hit.date, hit.organ) if p)
     where = ", ".join(p for p in (hit.section, f"s. {hit.page}" if hit.page else "") if p)
-    header = f"Dokument: {_escape_material(hit.title or hit.file)}"
+    header = f"Dokument: {escape_material(hit.title or hit.file)}"
     if about:
-        header += f" ({_escape_material(about)})"
+        header += f" ({escape_material(about)})"
     if where:
-        header += f"\nAvsnitt: {_escape_material(where)}"
+        header += f"\nAvsnitt: {escape_material(where)}"
     return (
-        f"<<<KÄLLA {source.number}>>>\n{header}\nText:\n{_escape_material(hit.text)}\n"
+        f"<<<KÄLLA {source.number}>>>\n{header}\nText:\n{escape_material(hit.text)}\n"
         f"<<<SLUT PÅ KÄLLA {source.number}>>>"
     )
-
-
-def _truncate_tokens(text: str, limit: int) -> str:
-    encoding = get_encoding()
-    tokens = encoding.encode(text, disallowed_special=())
-    return text if len(tokens) <= limit else encoding.decode(tokens[:limit]) + " …"
 
 
 def _failure_reason(error: BaseException, timeout: float) -> str:
@@ -304,9 +292,7 @@ class Answerer:
                 seen.add(key)
                 terms = set(tokenize(sentence))
                 overlap = sum(w for t, w in weights.items() if t in terms) / total_weight
-                candidates.append(
-                    _Candidate(sentence, rank, overlap, 1 / (1 + rank), tokens=terms)
-                )
+                candidates.append(_Candidate(sentence, rank, overlap, 1 / (1 + rank), tokens=terms))
         if not candidates:
             return []
         best_overlap = max(c.lexical for c in candidates)
@@ -329,8 +315,9 @@ class Answerer:
                 break
             if sum(1 for o in chosen if o.passage == c.passage) >= 2:
                 continue
-            if any(len(c.tokens & o.tokens) / len(c.tokens | o.tokens or {""}) > 0.6
-                   for o in chosen):
+            if any(
+                len(c.tokens & o.tokens) / len(c.tokens | o.tokens or {""}) > 0.6 for o in chosen
+            ):
                 continue
             chosen.append(c)
         return chosen
@@ -373,7 +360,7 @@ class Answerer:
                 if sources:
                     break
                 # Even one passage is too long: keep what fits of it.
-                shortened = _truncate_tokens(hit.text, max(room - 80, 50))
+                shortened = truncate_tokens(hit.text, max(room - 80, 50))
                 source = Source(1, replace(hit, text=shortened))
                 block = _format_passage(source)
                 cost = count_tokens(block)
@@ -397,9 +384,13 @@ class Answerer:
         deadline = time.monotonic() + self.timeout
         try:
             for chunk in self.chat_model.stream([SystemMessage(system), HumanMessage(user)]):
-                piece = chunk.content if isinstance(chunk.content, str) else "".join(
-                    part if isinstance(part, str) else str(part.get("text", ""))
-                    for part in chunk.content
+                piece = (
+                    chunk.content
+                    if isinstance(chunk.content, str)
+                    else "".join(
+                        part if isinstance(part, str) else str(part.get("text", ""))
+                        for part in chunk.content
+                    )
                 )
                 if piece:
                     text += piece

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 from ingest.errors import YttraError
+from ingest.tokens import get_encoding
 
 
 class PromptError(YttraError):
@@ -23,9 +24,7 @@ class PromptTemplate:
 
     @property
     def variables(self) -> frozenset[str]:
-        return frozenset(
-            field for _, field, _, _ in string.Formatter().parse(self.text) if field
-        )
+        return frozenset(field for _, field, _, _ in string.Formatter().parse(self.text) if field)
 
     def render(self, **values: object) -> str:
         """Fill in the template; a missing or unexpected variable is an error, not a blank."""
@@ -50,3 +49,15 @@ def load_prompt(name: str) -> PromptTemplate:
     except FileNotFoundError as error:
         raise PromptError(f"Promptmallen {name!r} finns inte i prompts/.") from error
     return PromptTemplate(name, text)
+
+
+def escape_material(text: str) -> str:
+    """Material may not forge the delimiters that fence it in a prompt."""
+    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
+def truncate_tokens(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` tokens, marked with an ellipsis when cut."""
+    encoding = get_encoding()
+    tokens = encoding.encode(text, disallowed_special=())
+    return text if len(tokens) <= limit else encoding.decode(tokens[:limit]) + " …"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import gradio as gr
 from app.coverage import ELEMENTS, CoverageItem, CoverageReport, check_coverage
 from app.coverage_export import ELEMENT_SV, STATUS_SV, report_csv, report_markdown
 from app.settings import Settings
+from app.ui_common import escape_html
 from ingest.errors import YttraError
 from ingest.loaders import load_file
 from ingest.normalize import normalize_text
@@ -35,33 +35,29 @@ COVERAGE_CSS = """
 EMPTY = '<p class="yttra-empty">Välj en granskning och ett svar och tryck på "Kontrollera".</p>'
 
 
-def _escape(text: str) -> str:
-    """HTML-escape, also what Gradio's HTML template would interpret."""
-    return (
-        html.escape(text, quote=True)
-        .replace("$", "&#36;")
-        .replace("{", "&#123;")
-        .replace("}", "&#125;")
-    )
-
-
 def _row(number: int, item: CoverageItem) -> str:
     marks = "".join(
         f'<td class="mark">{"✓" if item.elements.get(e) else "–"}</td>' for e in ELEMENTS
     )
-    detail = f"<p>{_escape(item.reason)}</p>"
+    detail = f"<p>{escape_html(item.reason)}</p>"
     if item.evidence:
         where = ", ".join(
-            p for p in (f"s. {item.evidence.page}" if item.evidence.page else "",
-                        item.evidence.section, f"rad {item.evidence.start_line}–"
-                        f"{item.evidence.end_line}") if p
+            p
+            for p in (
+                f"s. {item.evidence.page}" if item.evidence.page else "",
+                item.evidence.section,
+                f"rad {item.evidence.start_line}–{item.evidence.end_line}",
+            )
+            if p
         )
-        detail += f"<p><em>{_escape(where)}</em></p><blockquote>{_escape(item.evidence.text)}"
+        detail += (
+            f"<p><em>{escape_html(where)}</em></p><blockquote>{escape_html(item.evidence.text)}"
+        )
         detail += "</blockquote>"
     return (
-        f'<tr class="{item.status}" data-id="{_escape(item.recommendation.id)}">'
+        f'<tr class="{item.status}" data-id="{escape_html(item.recommendation.id)}">'
         f"<td>{number}</td>"
-        f'<td><details class="yttra-evidence"><summary>{_escape(item.recommendation.text)}'
+        f'<td><details class="yttra-evidence"><summary>{escape_html(item.recommendation.text)}'
         f"</summary>{detail}</details></td>"
         f'<td class="status">{STATUS_SV[item.status]}</td><td>{item.score:.2f}</td>{marks}</tr>'
     )
@@ -98,8 +94,11 @@ def coverage_tab(settings: Settings, store: Store, private: dict[str, Any]) -> N
 
     def documents() -> list[tuple[str, str]]:
         return [
-            (f"{r.metadata.title or r.file} ({r.metadata.doc_type}"
-             f"{', ' + r.metadata.date if r.metadata.date else ''})", r.doc_id)
+            (
+                f"{r.metadata.title or r.file} ({r.metadata.doc_type}"
+                f"{', ' + r.metadata.date if r.metadata.date else ''})",
+                r.doc_id,
+            )
             for r in store.documents()
         ]
 
@@ -120,8 +119,13 @@ def coverage_tab(settings: Settings, store: Store, private: dict[str, Any]) -> N
         return gr.update(choices=choices), gr.update(choices=choices)
 
     def run(
-        audit_file: str | None, audit_pick: str | None, audit_text: str,
-        reply_file: str | None, reply_pick: str | None, reply_text: str, addressee: str,
+        audit_file: str | None,
+        audit_pick: str | None,
+        audit_text: str,
+        reply_file: str | None,
+        reply_pick: str | None,
+        reply_text: str,
+        addressee: str,
     ) -> tuple[str, str, list[str] | None]:
         try:
             found = extract_recommendations(
@@ -151,30 +155,46 @@ def coverage_tab(settings: Settings, store: Store, private: dict[str, Any]) -> N
         with gr.Row():
             with gr.Column():
                 gr.Markdown("### Granskning")
-                audit_file = gr.File(label="Ladda upp", type="filepath",
-                                     file_types=[".pdf", ".docx", ".txt", ".md"],
-                                     elem_id="audit-file")
-                audit_pick = gr.Dropdown([], label="… eller välj ett inläst dokument",
-                                         elem_id="audit-pick")
-                audit_text = gr.Textbox(label="… eller klistra in text", lines=4,
-                                        elem_id="audit-text")
+                audit_file = gr.File(
+                    label="Ladda upp",
+                    type="filepath",
+                    file_types=[".pdf", ".docx", ".txt", ".md"],
+                    elem_id="audit-file",
+                )
+                audit_pick = gr.Dropdown(
+                    [], label="… eller välj ett inläst dokument", elem_id="audit-pick"
+                )
+                audit_text = gr.Textbox(
+                    label="… eller klistra in text", lines=4, elem_id="audit-text"
+                )
             with gr.Column():
                 gr.Markdown("### Svar")
-                reply_file = gr.File(label="Ladda upp", type="filepath",
-                                     file_types=[".pdf", ".docx", ".txt", ".md"],
-                                     elem_id="reply-file")
-                reply_pick = gr.Dropdown([], label="… eller välj ett inläst dokument",
-                                         elem_id="reply-pick")
-                reply_text = gr.Textbox(label="… eller klistra in text", lines=4,
-                                        elem_id="reply-text")
-        addressee = gr.Textbox(label="Adressat (valfritt, t.ex. nämnden för Service)",
-                               elem_id="addressee")
+                reply_file = gr.File(
+                    label="Ladda upp",
+                    type="filepath",
+                    file_types=[".pdf", ".docx", ".txt", ".md"],
+                    elem_id="reply-file",
+                )
+                reply_pick = gr.Dropdown(
+                    [], label="… eller välj ett inläst dokument", elem_id="reply-pick"
+                )
+                reply_text = gr.Textbox(
+                    label="… eller klistra in text", lines=4, elem_id="reply-text"
+                )
+        addressee = gr.Textbox(
+            label="Adressat (valfritt, t.ex. nämnden för Service)", elem_id="addressee"
+        )
         check = gr.Button("Kontrollera", variant="primary", elem_id="check-coverage")
         summary = gr.Markdown(elem_id="coverage-summary")
-        matrix = gr.HTML(EMPTY, elem_id="coverage-matrix", css_template=COVERAGE_CSS,
-                         js_on_load=None)
-        downloads = gr.File(label="Exportera (CSV och Markdown)", file_count="multiple",
-                            interactive=False, elem_id="coverage-export")
+        matrix = gr.HTML(
+            EMPTY, elem_id="coverage-matrix", css_template=COVERAGE_CSS, js_on_load=None
+        )
+        downloads = gr.File(
+            label="Exportera (CSV och Markdown)",
+            file_count="multiple",
+            interactive=False,
+            elem_id="coverage-export",
+        )
     tab.select(refresh, None, [audit_pick, reply_pick], queue=False, **private)
     check.click(
         run,

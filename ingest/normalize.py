@@ -243,10 +243,10 @@ def _hyphen_glue(line: str, following: str) -> str | None:
     first_word = following.split(maxsplit=1)[0].rstrip(".,;:!?)").casefold()
     if first_word in _CONJUNCTIONS:
         return "- "
-    return "-" if _keeps_hyphen(line[:-1]) else ""
+    return "-" if keeps_hyphen(line[:-1]) else ""
 
 
-def _keeps_hyphen(head: str) -> bool:
+def keeps_hyphen(head: str) -> bool:
     """Tell whether the word before a line-end hyphen is an abbreviation, number or letter."""
     start = len(head)
     while start > 0 and len(head) - start < 40 and head[start - 1].isalnum():

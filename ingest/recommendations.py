@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from ingest.metadata import infer_organs
 from ingest.models import Recommendation
+from ingest.normalize import keeps_hyphen
 
 __all__ = ["extract_recommendations", "recommendation_id"]
 
@@ -290,21 +291,8 @@ def _join(text: str, following: str) -> str:
         word = following.split(" ", 1)[0].rstrip(".,;:!?)").casefold()
         if word in _HYPHEN_KEEPERS:
             return f"{text} {following}"
-        return text + following if _keeps_hyphen(text[:-1]) else text[:-1] + following
+        return text + following if keeps_hyphen(text[:-1]) else text[:-1] + following
     return f"{text} {following}"
-
-
-def _keeps_hyphen(head: str) -> bool:
-    """Abbreviations, numbers and single letters keep a line-end hyphen ("IT-", "e-")."""
-    start = len(head)
-    while start > 0 and len(head) - start < 40 and head[start - 1].isalnum():
-        start -= 1
-    fragment = head[start:]
-    return (
-        len(fragment) == 1
-        or any(char.isdigit() for char in fragment)
-        or any(char.isupper() for char in fragment[1:])
-    )
 
 
 def _continues(text: str, previous: _Line, line: _Line, width: int, strict: bool) -> bool:
