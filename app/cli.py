@@ -293,6 +293,81 @@ def coverage(
 
 
 @cli.command()
+def draft(
+    audit: Annotated[Path, typer.Argument(help="Granskningen (eller missivet) att svara på.")],
+    addressee: Annotated[
+        str, typer.Option("--addressee", help="Organet som svarar, t.ex. \"nämnden för Service\".")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Skriv yttrandet till en .md- eller .docx-fil.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv utkastet som JSON.")] = False,
+) -> None:
+    """Skapa ett utkast till yttrande med stöd av tidigare svar på liknande rekommendationer."""
+    from app.drafting import Drafter
+    from app.drafts import DraftStore
+
+    settings = _settings()
+    try:
+        if out is not None and out.suffix.lower() not in (".md", ".docx"):
+            raise YttraError(f"{out}: utfilen måste sluta på .md eller .docx.")
+        drafts = DraftStore(settings.resolved_data_dir() / "drafts")
+        drafter = Drafter(
+            open_store(settings),
+            build_chat_model(settings),
+            drafts=drafts,
+            timeout=settings.llm_timeout,
+            context_tokens=settings.llm_context_tokens,
+        )
+        created = drafter.create(_load(audit), addressee, audit_file=audit.name)
+        report = drafter.check(created)
+        if out is not None and out.suffix.lower() == ".docx":
+            from app.export_docx import write_docx
+
+            write_docx(created, out)
+        elif out is not None:
+            try:
+                out.write_text(drafter.assemble(created), encoding="utf-8")
+            except OSError as error:
+                reason = error.strerror or error
+                raise YttraError(f"{out}: kunde inte skrivas ({reason}).") from error
+    except YttraError as error:
+        raise _fail(error) from error
+    if as_json:
+        typer.echo(json.dumps({
+            "id": created.id,
+            "addressee": created.addressee,
+            "sections": [
+                {
+                    "recommendation": s.recommendation.text,
+                    "text": s.text,
+                    "precedents": [
+                        {"kind": p.kind, "file": p.file, "date": p.date, "score": p.score,
+                         "recommendation": p.recommendation}
+                        for p in s.precedents
+                    ],
+                }
+                for s in created.sections
+            ],
+            "coverage": [
+                {"id": i.recommendation.id, "status": i.status} for i in report.items
+            ],
+            "out": str(out) if out is not None else None,
+        }, ensure_ascii=False, indent=2))
+        return
+    if out is None:
+        typer.echo(drafter.assemble(created))
+    typer.echo(f"Utkast {created.id} sparat: {len(created.sections)} rekommendationer till "
+               f"{created.addressee}.")
+    typer.echo(
+        f"Täckning: {report.count('besvarad')} besvarade, {report.count('delvis')} delvis, "
+        f"{report.count('saknas')} saknas."
+    )
+    if out is not None:
+        typer.echo(f"Skrivet till {out}")
+
+
+@cli.command()
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv som JSON.")] = False,
 ) -> None:
