@@ -7,7 +7,6 @@ share link. Everything the user sees is in Swedish.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import shutil
@@ -19,10 +18,14 @@ from typing import Any
 import gradio as gr
 
 from app.answering import Answer, Answerer, Source, Turn
+from app.drafting import Drafter
+from app.drafts import DraftStore
 from app.indexing import FileOutcome, Ingestor
 from app.llm import describe_llm
 from app.settings import Settings
+from app.ui_common import escape_html
 from app.ui_coverage import coverage_tab
+from app.ui_drafting import drafting_tab
 from ingest.errors import YttraError
 from vectorstore.catalog import Filters
 from vectorstore.store import Store, StoreStats
@@ -75,16 +78,6 @@ SOURCES_CSS = """
 # -- rendering ----------------------------------------------------------------------------
 
 
-def _escape(text: str) -> str:
-    """HTML-escape text, also the characters Gradio's HTML template would interpret."""
-    return (
-        html.escape(text, quote=True)
-        .replace("$", "&#36;")
-        .replace("{", "&#123;")
-        .replace("}", "&#125;")
-    )
-
-
 def sources_html(answer: Answer | None) -> str:
     """Every source of the answer as a collapsible passage; cited ones marked and first."""
     if answer is None or not answer.sources:
@@ -92,12 +85,12 @@ def sources_html(answer: Answer | None) -> str:
     cited = {source.number for source in answer.cited()}
     ordered = sorted(answer.sources, key=lambda s: (s.number not in cited, s.number))
     items = "\n".join(_source_html(source, source.number in cited) for source in ordered)
-    count = f"{len(cited)} citerade av {len(answer.sources)}" if cited else (
-        f"{len(answer.sources)} hämtade, ingen citerad"
+    count = (
+        f"{len(cited)} citerade av {len(answer.sources)}"
+        if cited
+        else (f"{len(answer.sources)} hämtade, ingen citerad")
     )
-    return (
-        f'<div class="yttra-sources"><h3>Källor ({count})</h3>\n{items}\n</div>'
-    )
+    return f'<div class="yttra-sources"><h3>Källor ({count})</h3>\n{items}\n</div>'
 
 
 def _source_html(source: Source, cited: bool) -> str:
@@ -111,15 +104,17 @@ def _source_html(source: Source, cited: bool) -> str:
         ("Sida", str(hit.page) if hit.page else ""),
         ("Fil", hit.file),
     ]
-    meta = "".join(f"<dt>{name}</dt><dd>{_escape(value)}</dd>" for name, value in facts if value)
+    meta = "".join(
+        f"<dt>{name}</dt><dd>{escape_html(value)}</dd>" for name, value in facts if value
+    )
     badge = '<span class="yttra-badge">citerad</span>' if cited else ""
     classes = "yttra-source yttra-cited" if cited else "yttra-source"
     return (
         f'<details class="{classes}" data-number="{source.number}" '
-        f'data-file="{_escape(hit.file)}">'
-        f"<summary>{badge}{_escape(source.reference())}</summary>"
+        f'data-file="{escape_html(hit.file)}">'
+        f"<summary>{badge}{escape_html(source.reference())}</summary>"
         f'<dl class="yttra-meta">{meta}</dl>'
-        f'<blockquote class="yttra-passage">{_escape(hit.text.strip())}</blockquote>'
+        f'<blockquote class="yttra-passage">{escape_html(hit.text.strip())}</blockquote>'
         "</details>"
     )
 
@@ -173,6 +168,7 @@ def _year_choices(stats: StoreStats) -> list[tuple[str, str]]:
 
 def build_filters(doc_type: str | None, organ: str | None, year: str | None) -> Filters | None:
     """The dropdowns' choices as filters; "Alla" (or nothing) does not filter."""
+
     def chosen(value: str | None) -> str:
         return "" if not value or value == ALL else value
 
@@ -221,9 +217,24 @@ def _text(content: Any) -> str:
 # -- the app ------------------------------------------------------------------------------
 
 
-def build_ui(settings: Settings, store: Store, answerer: Answerer, ingestor: Ingestor) -> gr.Blocks:
-    """The Gradio app: tabs "Fråga", "Täckning", "Läs in" and "Översikt"."""
+def build_ui(
+    settings: Settings,
+    store: Store,
+    answerer: Answerer,
+    ingestor: Ingestor,
+    *,
+    drafter: Drafter | None = None,
+) -> gr.Blocks:
+    """The Gradio app: tabs "Fråga", "Täckning", "Utkast", "Läs in" and "Översikt"."""
     uploads = settings.resolved_data_dir() / "uploads"
+    if drafter is None:
+        drafter = Drafter(
+            store,
+            answerer.chat_model,
+            drafts=DraftStore(settings.resolved_data_dir() / "drafts"),
+            timeout=settings.llm_timeout,
+            context_tokens=settings.llm_context_tokens,
+        )
 
     def ask(
         message: str,
@@ -273,7 +284,8 @@ def build_ui(settings: Settings, store: Store, answerer: Answerer, ingestor: Ing
 
     # Gradio finds the progress bar by this default value, hence the call in the signature.
     def ingest(
-        files: list[str] | None, progress: gr.Progress = gr.Progress()  # noqa: B008
+        files: list[str] | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
         if not files:
             gr.Warning("Välj en eller flera filer att läsa in.")
@@ -358,6 +370,7 @@ def build_ui(settings: Settings, store: Store, answerer: Answerer, ingestor: Ing
         # The page is the only client: no endpoint is offered to API clients.
         private: dict[str, Any] = {"api_visibility": "private"}
         coverage_tab(settings, store, private)
+        drafting_tab(settings, store, drafter, private)
         with gr.Tab("Läs in", id="las-in", elem_id="tab-las-in"):
             gr.Markdown(
                 "Välj dokument (PDF, Word, text eller Markdown). De sparas i "
@@ -392,7 +405,11 @@ def build_ui(settings: Settings, store: Store, answerer: Answerer, ingestor: Ing
         chatbot.clear(clear, None, cleared, queue=False, **private)
         filters = [overview, type_filter, organ_filter, year_filter]
         load_button.click(
-            ingest, files, [result, *filters], concurrency_limit=1, concurrency_id="ingest",
+            ingest,
+            files,
+            [result, *filters],
+            concurrency_limit=1,
+            concurrency_id="ingest",
             **private,
         )
         demo.load(refresh, None, filters, **private)
@@ -434,6 +451,8 @@ def launch(
             pwa=False,
             ssr_mode=False,
             max_file_size=f"{settings.max_file_mb}mb",
+            # exports (coverage reports, drafts) are offered for download from here
+            allowed_paths=[str(settings.resolved_data_dir() / "exports")],
         )
     except OSError as error:  # the port is taken or the address is not this machine's
         raise UIError(

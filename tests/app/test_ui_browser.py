@@ -289,3 +289,71 @@ def test_coverage_tab_shows_the_matrix_with_evidence_and_exports(
     assert any(h.endswith(".csv") for h in hrefs) and any(h.endswith(".md") for h in hrefs)
     tab.screenshot(path=str(tmp_path / "coverage.png"), full_page=True)
     _assert_loopback_only(requested)
+
+
+def test_drafting_tab_drafts_checks_exports_and_reopens_a_yttrande(
+    corpus_app: str, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    import re
+    from io import BytesIO
+    from urllib.parse import urljoin
+
+    import docx
+
+    corpus = Path(__file__).resolve().parents[2] / "data" / "sample-corpus" / "kungsbacka"
+    audit = corpus / "014_kungsbacka-revision-upphandling-oegentligheter-granskning.txt"
+    added = "Nämnden instämmer i rekommendationen."
+
+    tab, requested = page
+    tab.goto(corpus_app)
+    tab.get_by_role("tab", name="Utkast").click()
+    tab.locator("#draft-audit-file input[type=file]").set_input_files(audit)
+    expect(tab.locator(f'#draft-audit-file a[href$="/{audit.name}"]')).to_be_attached()
+    tab.locator("#draft-addressee textarea").fill("nämnden för Service")
+    tab.locator("#draft-create").click()
+
+    choices = tab.locator("#draft-section-pick label")
+    # The first draft also reads every earlier reply for its answered recommendations.
+    expect(choices).to_have_count(8, timeout=120_000)
+    expect(tab.locator("#draft-recommendation")).to_contain_text("Rekommendation 1")
+    choices.nth(1).click()
+    expect(tab.locator("#draft-recommendation")).to_contain_text("Rekommendation 2")
+    expect(tab.locator("#draft-precedents details").first).to_be_attached()
+    editor = tab.locator("#draft-section-text textarea")
+    expect(editor).not_to_have_value("")
+    editor.fill(f"{editor.input_value()}\n\n{added}")
+    tab.locator("#draft-section-save").click()
+    expect(tab.get_by_text("Utkastet är sparat.").first).to_be_visible()
+    tab.locator("#draft-done input").check()
+    expect(choices.nth(1)).to_contain_text("(klar)")
+
+    tab.locator("#draft-assemble").click()
+    expect(tab.locator("#draft-coverage tbody tr")).to_have_count(8)
+    expect(tab.locator("#draft-coverage tr.saknas")).to_have_count(0)
+    expect(tab.locator("#draft-coverage-summary")).to_contain_text("8 rekommendationer")
+    expect(tab.locator("#draft-preview")).to_contain_text(added)
+
+    tab.locator("#draft-docx").click()
+    link = tab.locator('#draft-download a[href$=".docx"]')
+    expect(link).to_be_attached()
+    response = tab.request.get(urljoin(corpus_app, link.get_attribute("href") or ""))
+    assert response.ok, response.status
+    saved = tmp_path / "utkast.docx"
+    saved.write_bytes(response.body())
+    paragraphs = [p.text for p in docx.Document(BytesIO(saved.read_bytes())).paragraphs]
+    headings = [text for text in paragraphs if text.startswith("Rekommendation ")]
+    assert headings == [f"Rekommendation {n}" for n in range(1, 9)], headings
+    assert any(added in text for text in paragraphs)
+    tab.screenshot(path=str(tmp_path / "utkast.png"), full_page=True)
+
+    # The draft survives a new page: it is opened again from "Tidigare utkast".
+    tab.reload()
+    tab.get_by_role("tab", name="Utkast").click()
+    tab.locator("#draft-list input").click()
+    tab.get_by_role("option").filter(has_text="nämnden för Service").first.click()
+    tab.locator("#draft-open").click()
+    expect(choices).to_have_count(8)
+    expect(choices.nth(1)).to_contain_text("(klar)")
+    choices.nth(1).click()
+    expect(tab.locator("#draft-section-text textarea")).to_have_value(re.compile(added))
+    _assert_loopback_only(requested)
