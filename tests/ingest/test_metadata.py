@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from functools import cache
 from pathlib import Path
 
@@ -465,7 +464,7 @@ def test_arbitrary_unicode_never_raises(text: str) -> None:
     ],
     ids=lambda t: repr(t[:12]),
 )
-def test_adversarial_input_stays_fast(text: str) -> None:
-    start = time.perf_counter()
-    infer_metadata(text)
-    assert time.perf_counter() - start < 5.0
+@pytest.mark.timeout(60)  # linear work takes about a second; a backtracking regex hangs
+def test_adversarial_input_does_not_hang(text: str) -> None:
+    meta = infer_metadata(text)
+    assert "\n" not in meta.title
