@@ -7,6 +7,7 @@ reader still sees where the passage turns.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ class ChunkingConfig:
 
     def signature(self) -> str:
         """Changes whenever chunk boundaries may change, so stored chunks get rebuilt."""
-        return f"chunk-v1:{self.max_tokens}:{self.min_tokens}"
+        return f"chunk-v2:{self.max_tokens}:{self.min_tokens}"
 
 
 @dataclass
@@ -117,17 +118,40 @@ def _pack(pieces: list[str], max_tokens: int, lead: str | None) -> list[list[str
 
 
 def _hard_split(text: str, max_tokens: int) -> list[str]:
-    """Last resort for a single sentence over the limit: cut on token boundaries."""
+    """Last resort for a single sentence over the limit: cut between words, else on tokens.
+
+    Each piece holds at most `max_tokens` tokens of the original encoding. A piece ends at
+    the last whitespace in the second half of its token window, so words stay whole; a
+    "word" longer than half a window (a run of symbols, a URL) is cut on token boundaries.
+    """
     from ingest.tokens import get_encoding
 
     encoding = get_encoding()
     tokens = encoding.encode(text, disallowed_special=())
     if len(tokens) <= max_tokens:
         return [text]
-    return [
-        encoding.decode(tokens[start : start + max_tokens]).strip()
-        for start in range(0, len(tokens), max_tokens)
-    ]
+    decoded, offsets = encoding.decode_with_offsets(tokens)
+    if decoded != text:  # text that does not round-trip (lone surrogates): tokens only
+        return [
+            encoding.decode(tokens[start : start + max_tokens]).strip()
+            for start in range(0, len(tokens), max_tokens)
+        ]
+    pieces: list[str] = []
+    first, position = 0, 0  # first token and first character of the next piece
+    while first < len(tokens):
+        last = min(first + max_tokens, len(tokens))
+        end = offsets[last] if last < len(tokens) else len(text)
+        if last < len(tokens):
+            half = max(offsets[first + max_tokens // 2], position + 1)
+            space = max(text.rfind(" ", half, end), text.rfind("\n", half, end))
+            if space > 0:
+                end = space
+                last = bisect.bisect_left(offsets, space, first + 1, last)
+        piece = text[position:end].strip()
+        if piece:
+            pieces.append(piece)
+        first, position = last, end
+    return pieces
 
 
 def chunk_text(text: str, config: ChunkingConfig | None = None) -> list[Chunk]:
@@ -194,8 +218,13 @@ def _merge_small_tail(chunks: list[Chunk], config: ChunkingConfig) -> list[Chunk
     if len(chunks) < 2 or chunks[-1].token_count >= config.min_tokens:
         return chunks
     previous, last = chunks[-2], chunks[-1]
-    heading = last.headings[-1:] if last.headings != previous.headings else ()
-    text = "\n".join([previous.text, *heading, last.text])
+    # Keep, as lines, the headings the tail entered beyond the path the two share.
+    shared = 0
+    for mine, theirs in zip(previous.headings, last.headings, strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    text = "\n".join([previous.text, *last.headings[shared:], last.text])
     tokens = count_tokens(text)
     if tokens > config.max_tokens:
         return chunks

@@ -1,11 +1,14 @@
 """Find input files and read them into `LoadedDocument`s, one format at a time.
 
 Every problem with a single file becomes an `IngestError` with a one-line Swedish reason,
-so that the caller can report it and go on with the rest of the batch.
+so that the caller can report it and go on with the rest of the batch. A file is read as
+what its first bytes say it is, whatever its extension; nothing is read before its size
+is checked against the limit.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -90,6 +93,44 @@ _DOCX_ERRORS: tuple[type[BaseException], ...] = (
 _NOT_DOCX = "filen är inte ett giltigt Word-dokument (.docx)"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+# A file is read by what it contains, not by its name: the first bytes tell a PDF or a
+# Word document saved under the wrong extension. Readers accept a PDF header anywhere
+# in the first kilobyte.
+_SNIFF_BYTES = 1024
+_PDF_MAGIC = b"%PDF-"
+_ZIP_MAGIC = b"PK\x03\x04"
+# Acrobat looks for the end-of-file marker in the last kilobyte; without it the file
+# was cut short (an interrupted download or copy).
+_PDF_TAIL_BYTES = 1024
+_PDF_EOF = b"%%EOF"
+_PDF_DAMAGED = "PDF-filen är skadad och går inte att läsa"
+_PDF_TRUNCATED = "PDF-filen är ofullständig (avklippt, t.ex. vid en avbruten nedladdning)"
+# What the extension promised, for reasons that name the real type.
+_PROMISED = {".pdf": "en PDF-fil", ".docx": "ett Word-dokument (.docx)"}
+_PROMISED_TEXT = "en textfil"
+# Formats recognised by their first bytes that cannot be read: (magic, what it is, advice).
+_UNREADABLE_FORMATS: tuple[tuple[bytes, str, str], ...] = (
+    (
+        _OLE_MAGIC,
+        "ett äldre Office-dokument (.doc, .xls) eller ett lösenordsskyddat Office-dokument",
+        "spara den som .docx eller PDF utan lösenord",
+    ),
+    (b"\x89PNG\r\n\x1a\n", "en bild (PNG)", "kör OCR först"),
+    (b"\xff\xd8\xff", "en bild (JPEG)", "kör OCR först"),
+    (b"GIF8", "en bild (GIF)", "kör OCR först"),
+    (b"II*\x00", "en bild (TIFF)", "kör OCR först"),
+    (b"MM\x00*", "en bild (TIFF)", "kör OCR först"),
+    (b"{\\rtf", "ett RTF-dokument", "spara den som .docx eller PDF"),
+)
+# Archives that are Office or OpenDocument files of another kind, by a part they contain.
+_ZIP_KINDS: tuple[tuple[str, str], ...] = (
+    ("xl/workbook.xml", "ett Excel-dokument (.xlsx)"),
+    ("ppt/presentation.xml", "en PowerPoint-presentation (.pptx)"),
+    ("mimetype", "ett OpenDocument-dokument (.odt, .ods)"),
+)
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
 _HEADING_STYLE = re.compile(r"\b(?:heading|rubrik) ?([1-9])\b", re.I)
 _TITLE_STYLES = frozenset({"title", "rubrik"})
 _LIST_STYLE = re.compile(r"\blist|\bliststycke|punktlista|numrerad lista", re.I)
@@ -109,7 +150,22 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
                 if _first_time(path, seen_files):
                     yield path, label
         elif _first_time(given, seen_files):
-            yield given.absolute(), given.name
+            yield given.absolute(), display_name(given.name)
+
+
+def display_name(name: str) -> str:
+    """A file name as text that can be shown and stored: bytes that are not valid in the
+    file system's encoding (kept by Python as lone surrogates) become "\ufffd"."""
+    return _SURROGATES.sub("\ufffd", name)
+
+
+def is_storable_name(path: Path) -> bool:
+    """Tell whether a path is valid text (no undecodable bytes), so it can be stored."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _real(path: Path) -> Path:
@@ -149,7 +205,7 @@ def _walk(root: Path) -> Iterator[tuple[Path, str]]:
             else:
                 logger.info("Skipping %s: folder already walked (symlink)", child)
         elif child.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield child, child.relative_to(root).as_posix()
+            yield child, display_name(child.relative_to(root).as_posix())
 
 
 def _is_dir(path: Path) -> bool:
@@ -177,9 +233,11 @@ def load_file(path: Path, label: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Loa
     try:
         info = path.stat()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise IngestError(path, "länken pekar på en fil som inte finns") from None
         raise IngestError(path, "filen finns inte") from None
     except OSError as exc:
-        raise IngestError(path, f"filen kan inte läsas: {exc.strerror or exc}") from exc
+        raise IngestError(path, os_error_reason(exc)) from exc
     if not stat.S_ISREG(info.st_mode):
         raise IngestError(path, "är inte en vanlig fil")
     suffix = path.suffix.lower()
@@ -197,18 +255,40 @@ def load_file(path: Path, label: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Loa
 
     try:
         digest = file_sha256(path)
-        if suffix == ".pdf":
+        kind = _content_kind(path, suffix)
+        if kind != suffix[1:]:
+            logger.info("%s: read as %s by its content", path, kind)
+        if kind == "pdf":
             text = _read_pdf(path)
-        elif suffix == ".docx":
-            text = _read_docx(path)
+        elif kind == "docx":
+            text = _read_docx(path, suffix)
         else:
             text = _read_text(path)
     except OSError as exc:
-        raise IngestError(path, f"filen kan inte läsas: {exc.strerror or exc}") from exc
+        raise IngestError(path, os_error_reason(exc)) from exc
 
     if not text.strip():
         raise IngestError(path, "filen innehåller ingen text")
-    return LoadedDocument(path=path, file=label, text=text, sha256=digest, format=suffix[1:])
+    return LoadedDocument(path=path, file=label, text=text, sha256=digest, format=kind)
+
+
+_OS_ERROR_REASONS = {
+    errno.ENOENT: "filen finns inte",
+    errno.EACCES: "filen kan inte läsas: behörighet saknas",
+    errno.EPERM: "filen kan inte läsas: behörighet saknas",
+    errno.ELOOP: "länken pekar på sig själv (en slinga)",
+    errno.ENAMETOOLONG: "sökvägen är för lång",
+    errno.EIO: "filen kan inte läsas: läsfel på lagringsmediet",
+}
+
+
+def os_error_reason(error: OSError) -> str:
+    """A one-line Swedish reason for an operating-system error on a file."""
+    reason = _OS_ERROR_REASONS.get(error.errno or 0)
+    if reason is None:
+        code = errno.errorcode.get(error.errno or 0, "okänt")
+        reason = f"filen kan inte läsas (systemfel {code})"
+    return reason
 
 
 def _megabytes(size: int) -> str:
@@ -223,6 +303,38 @@ def file_sha256(path: Path) -> str:
         while block := handle.read(_HASH_BLOCK):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _promised(suffix: str) -> str:
+    """What a file with this extension should be, in words ("en PDF-fil")."""
+    return _PROMISED.get(suffix, _PROMISED_TEXT)
+
+
+def _content_kind(path: Path, suffix: str) -> str:
+    """How to read the file, judged by its first bytes: "pdf", "docx", or "txt"/"md".
+
+    A PDF or Word document under another extension is read as what it is, as an
+    official opening it would expect. Formats that cannot be read (images, old binary
+    Office files, RTF) are refused with a reason that names them.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    text_suffix = suffix not in _PROMISED
+    if head.lstrip().startswith(_PDF_MAGIC) or (not text_suffix and _PDF_MAGIC in head):
+        return "pdf"
+    if head.startswith(_ZIP_MAGIC):
+        return "docx"
+    for magic, what, advice in _UNREADABLE_FORMATS:
+        if head.startswith(magic):
+            if suffix == ".docx" and magic == _OLE_MAGIC:
+                raise IngestError(
+                    path, f"{_NOT_DOCX}; den är lösenordsskyddad eller i det äldre .doc-formatet"
+                )
+            raise IngestError(path, f"filen är {what}, inte {_promised(suffix)}; {advice}")
+    if not text_suffix and head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        # Typically a login or error page saved in place of a downloaded document.
+        raise IngestError(path, f"filen är en webbsida (HTML), inte {_promised(suffix)}")
+    return suffix[1:]
 
 
 # --- plain text ------------------------------------------------------------------------
@@ -273,6 +385,8 @@ def _looks_binary(text: str) -> bool:
 
 def _read_pdf(path: Path) -> str:
     """Extract the text layer page by page, each page preceded by its `<!-- sida N -->`."""
+    if _pdf_is_truncated(path):
+        raise IngestError(path, _PDF_TRUNCATED)
     try:
         reader = pypdf.PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -283,25 +397,26 @@ def _read_pdf(path: Path) -> str:
             path, "PDF-filen är krypterad på ett sätt som kräver paketet cryptography"
         ) from exc
     except _PDF_ERRORS as exc:
-        raise IngestError(path, f"PDF-filen är skadad eller går inte att läsa: {exc}") from exc
+        # pypdf's messages are technical and may quote the file's bytes: only the kind of
+        # error is logged, and the user gets a plain reason.
+        logger.warning("%s: pypdf cannot open the file (%s)", path, type(exc).__name__)
+        raise IngestError(path, _PDF_DAMAGED) from exc
     if page_count == 0:
         raise IngestError(path, "PDF-filen har inga sidor")
 
     parts: list[str] = []
-    first_error: BaseException | None = None
     failed = 0
     for number in range(1, page_count + 1):
         try:
             page_text = reader.pages[number - 1].extract_text()
         except _PDF_ERRORS as exc:
             # One damaged page should not cost the rest of the document.
-            logger.warning("%s: page %d cannot be read: %s", path, number, exc)
-            first_error = first_error or exc
+            logger.warning("%s: page %d cannot be read (%s)", path, number, type(exc).__name__)
             failed += 1
             page_text = ""
         parts.append(f"{PAGE_MARKER_FORMAT.format(number)}\n\n{page_text}")
     if failed == page_count:
-        raise IngestError(path, f"PDF-filen är skadad eller går inte att läsa: {first_error}")
+        raise IngestError(path, _PDF_DAMAGED)
 
     text = normalize_text("\n\n".join(parts))
     if not any(line.strip() and not is_page_marker(line) for line in text.split("\n")):
@@ -309,29 +424,32 @@ def _read_pdf(path: Path) -> str:
     return text
 
 
+def _pdf_is_truncated(path: Path) -> bool:
+    """Tell whether the file lacks the end-of-file marker a complete PDF ends with."""
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, handle.tell() - _PDF_TAIL_BYTES))
+        return _PDF_EOF not in handle.read()
+
+
 # --- Word ------------------------------------------------------------------------------
 
 
-def _read_docx(path: Path) -> str:
+def _read_docx(path: Path, suffix: str = ".docx") -> str:
     """Extract a .docx body in document order: headings as markdown, tables as rows."""
-    _check_docx_archive(path)
+    _check_docx_archive(path, suffix)
     try:
         document = docx.Document(str(path))
         blocks = list(_docx_blocks(document, document.element.body))
     except _DOCX_ERRORS as exc:
-        logger.debug("%s: python-docx: %r", path, exc)
+        logger.debug("%s: python-docx cannot read it (%s)", path, type(exc).__name__)
         raise IngestError(path, _NOT_DOCX) from exc
     return normalize_text("\n\n".join(blocks))
 
 
-def _check_docx_archive(path: Path) -> None:
-    """Refuse files that are not zip archives, and archives that would unpack too far."""
-    with path.open("rb") as handle:
-        if handle.read(len(_OLE_MAGIC)) == _OLE_MAGIC:
-            # Encrypted .docx and old binary .doc files are both OLE containers.
-            raise IngestError(
-                path, f"{_NOT_DOCX}; den är lösenordsskyddad eller i det äldre .doc-formatet"
-            )
+def _check_docx_archive(path: Path, suffix: str) -> None:
+    """Refuse files that are not zip archives, archives that would unpack too far, and
+    archives that are another kind of document (a workbook saved as .docx)."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -351,8 +469,16 @@ def _check_docx_archive(path: Path) -> None:
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > _DOCX_BIG_MEMBER and ratio > _DOCX_MAX_RATIO:
-            reason = f"misstänkt zip-bomb: {member.filename} är packad {ratio:.0f}:1"
-            raise IngestError(path, reason)
+            name = " ".join(member.filename.split())[:80]  # member names are untrusted
+            raise IngestError(path, f"misstänkt zip-bomb: {name} är packad {ratio:.0f}:1")
+    names = {member.filename for member in members}
+    if "word/document.xml" in names:
+        return
+    for part, what in _ZIP_KINDS:
+        if part in names:
+            raise IngestError(path, f"filen är {what}, inte {_promised(suffix)}")
+    if suffix != ".docx":
+        raise IngestError(path, f"filen är ett zip-arkiv, inte {_promised(suffix)}")
 
 
 def _docx_blocks(document: DocxDocument, container: etree._Element) -> Iterator[str]:

@@ -79,6 +79,9 @@ def _build_char_table() -> dict[int, str | None]:
         table[code] = " "
     for code in (0x200B, 0x2060, 0xFEFF):  # zero-width space, word joiner, stray BOM
         table[code] = None
+    # Lone surrogates (PDF text layers can yield them) cannot be stored as UTF-8.
+    for code in range(0xD800, 0xE000):
+        table[code] = "\ufffd"
     ligatures = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
     for char, replacement in ligatures.items():
         table[ord(char)] = replacement

@@ -22,7 +22,7 @@ _RECOMMENDATION = re.compile(
 )
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([A-ZÅÄÖ].{1,100})$")
 _TOC_LINE = re.compile(r"(?:\.{3,}|…)\s*\d+\s*$")
-_SENTENCE_END = re.compile(r"[.!?:;]\W*$")
+_SENTENCE_PUNCTUATION = frozenset(".!?:;")
 _CONTINUATION_END = re.compile(
     r"(?:\b(?:och|eller|samt|att|av|i|på|till|för|med|om|som|en|ett|den|det|de|vid|från)|[,\-])$",
     re.IGNORECASE,
@@ -97,7 +97,7 @@ def _heading(line: _Line, next_line: _Line | None) -> tuple[int, str, bool] | No
     if (
         numbered
         and not _TOC_LINE.search(text)
-        and not _SENTENCE_END.search(text)
+        and not _ends_sentence(text)
         and len(text.split()) <= 14
         and line.blank_before
     ):
@@ -115,7 +115,7 @@ def _heading(line: _Line, next_line: _Line | None) -> tuple[int, str, bool] | No
         and len(text) <= 80
         and len(text.split()) <= 10
         and text[0].isupper()
-        and not _SENTENCE_END.search(text)
+        and not _ends_sentence(text)
         and not _CONTINUATION_END.search(text)
         and not _BULLET.match(text)
         and not _TOC_LINE.search(text)
@@ -127,6 +127,20 @@ def _heading(line: _Line, next_line: _Line | None) -> tuple[int, str, bool] | No
     return None
 
 
+def _ends_sentence(text: str) -> bool:
+    """Whether `text` ends in sentence punctuation, possibly followed by non-word characters.
+
+    A loop rather than a pattern like `[.!?:;]\\W*$`: searched for, that backtracks
+    quadratically on long runs of punctuation (dot leaders, a paragraph of "....").
+    """
+    for char in reversed(text):
+        if char.isalnum() or char == "_":
+            return False
+        if char in _SENTENCE_PUNCTUATION:
+            return True
+    return False
+
+
 def _continues(previous: str, line: _Line) -> bool:
     """Whether `line` continues the paragraph or item that ends with `previous`."""
     if _BULLET.match(line.text) or _RECOMMENDATION.match(line.text) or _LABEL.match(line.text):
@@ -134,7 +148,7 @@ def _continues(previous: str, line: _Line) -> bool:
     if not line.blank_before:
         return True
     # A blank line inside a sentence: PDF conversion does this across columns and pages.
-    return not _SENTENCE_END.search(previous) and line.text[0].islower()
+    return not _ends_sentence(previous) and line.text[0].islower()
 
 
 def _join(left: str, right: str) -> str:

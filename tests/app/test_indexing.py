@@ -106,3 +106,44 @@ def test_changed_chunking_rebuilds_documents(store: Store, tmp_path: Path) -> No
     coarse = store.stats().chunks
     summary = Ingestor(store, ChunkingConfig(max_tokens=120, min_tokens=20)).ingest([doc])
     assert summary.count("updated") == 1 and store.stats().chunks > coarse
+
+
+def test_links_to_themselves_and_undecodable_names_are_reported_not_fatal(
+    store: Store, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "ögla.txt").symlink_to("ögla.txt")
+    with open(os.path.join(os.fsencode(batch), b"fel\xe5namn.txt"), "wb") as handle:
+        handle.write((SAMPLE_CORPUS / MALMO_REPLY).read_bytes())
+    summary = Ingestor(store).ingest([batch, batch / "ögla.txt"])
+    assert [(o.file, o.reason) for o in summary.failed] == [
+        ("fel\ufffdnamn.txt", "filnamnet innehåller ogiltiga tecken (fel teckenkodning); "
+         "byt namn på filen"),
+        ("ögla.txt", "länken pekar på sig själv (en slinga)"),
+    ]
+    assert store.stats().documents == 0
+
+
+def test_an_unexpected_failure_on_one_file_fails_only_that_file(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "a.txt").write_text((SAMPLE_CORPUS / MALMO_REPLY).read_text())
+    (batch / "b.txt").write_text("Nämnden yttrar sig. Hemlig mening om en enskild.")
+    infer = indexing.infer_metadata
+
+    def broken_on_b(text: str) -> object:  # stands in for a parser bug on one input
+        if "Hemlig mening" in text:
+            raise ZeroDivisionError(text)
+        return infer(text)
+
+    monkeypatch.setattr(indexing, "infer_metadata", broken_on_b)
+    summary = Ingestor(store).ingest([batch])
+    assert [(o.file, o.reason) for o in summary.failed] == [
+        ("b.txt", "ett oväntat fel uppstod när filen lästes")
+    ]
+    assert [o.file for o in summary.outcomes if o.status == "added"] == ["a.txt"]
+    # The log says where it broke, and never what the document says.
+    assert "ZeroDivisionError" in caplog.text and "Hemlig mening" not in caplog.text

@@ -88,3 +88,26 @@ def test_no_word_is_lost_between_text_and_chunks() -> None:
         chunks = chunk_text(text, ChunkingConfig(max_tokens=200, min_tokens=40))
         kept = words(" ".join(c.text + " " + " ".join(c.headings) for c in chunks))
         assert source - kept <= {"Rekommendation"}, (path.name, source - kept)
+
+
+def test_a_sentence_too_long_for_a_chunk_is_cut_between_words() -> None:
+    words = [f"åtgärd{n}" for n in range(400)]  # one "sentence": no full stop anywhere
+    chunks = chunk_text(" ".join(words), ChunkingConfig(max_tokens=60, min_tokens=10))
+    assert len(chunks) > 5
+    assert [w for c in chunks for w in c.text.split()] == words
+    assert all(c.token_count <= 60 for c in chunks)
+
+
+def test_a_run_without_spaces_is_still_cut_to_size() -> None:
+    run = "x" * 5000
+    chunks = chunk_text(run, ChunkingConfig(max_tokens=60, min_tokens=10))
+    assert "".join(c.text for c in chunks) == run
+    assert all(c.token_count <= 60 for c in chunks)
+
+
+def test_a_tiny_closing_section_keeps_every_heading_it_entered() -> None:
+    body = "Nämnden har vidtagit åtgärder för att stärka kontrollen av avtal. " * 6
+    text = f"## Åtgärder\n\n{body}\n\n## Bilagor\n\n### Ansvariga\n\nEva Svensson\n"
+    chunks = chunk_text(text, ChunkingConfig(max_tokens=300, min_tokens=40))
+    assert len(chunks) == 1 and chunks[0].section == "Åtgärder"
+    assert chunks[0].text.endswith("\nBilagor\nAnsvariga\nEva Svensson")

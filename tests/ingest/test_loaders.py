@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
 import random
 import zipfile
 from pathlib import Path
@@ -16,7 +18,14 @@ from docx.oxml import parse_xml
 from fpdf import FPDF
 
 from ingest.errors import IngestError
-from ingest.loaders import SUPPORTED_SUFFIXES, decode_bytes, iter_files, load_file
+from ingest.loaders import (
+    SUPPORTED_SUFFIXES,
+    decode_bytes,
+    display_name,
+    iter_files,
+    load_file,
+    os_error_reason,
+)
 
 CORPUS = Path(__file__).parents[2] / "data" / "sample-corpus"
 JUNK = random.Random(20250122).randbytes
@@ -125,15 +134,28 @@ def test_pdf_without_text_layer_asks_for_ocr(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        make_pdf(PAGE_BODIES)[:1500],
-        JUNK(4000),
-        b"%PDF-1.7\n" + JUNK(4000),
+        JUNK(4000) + b"\n%%EOF\n",
+        b"%PDF-1.7\n" + JUNK(4000) + b"\n%%EOF\n",
     ],
-    ids=["truncated", "random", "header-then-junk"],
+    ids=["random", "header-then-junk"],
 )
-def test_corrupt_pdf_is_reported(tmp_path: Path, data: bytes) -> None:
+def test_corrupt_pdf_is_reported_in_plain_swedish(tmp_path: Path, data: bytes) -> None:
     path = write(tmp_path / "trasig.pdf", data)
-    assert reason_of(path).startswith("PDF-filen är skadad eller går inte att läsa: ")
+    assert reason_of(path) == "PDF-filen är skadad och går inte att läsa"
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.9])
+def test_truncated_pdf_is_reported_as_incomplete(tmp_path: Path, fraction: float) -> None:
+    data = make_pdf(PAGE_BODIES * 3)
+    path = write(tmp_path / "avklippt.pdf", data[: int(len(data) * fraction)])
+    assert reason_of(path) == (
+        "PDF-filen är ofullständig (avklippt, t.ex. vid en avbruten nedladdning)"
+    )
+
+
+def test_pdf_with_a_little_junk_after_its_end_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path / "bilaga.pdf", make_pdf(PAGE_BODIES) + b"\r\n" + bytes(200))
+    assert "Nämnden för Service välkomnar" in load_file(path, path.name).text
 
 
 # --- DOCX -----------------------------------------------------------------------------
@@ -262,11 +284,124 @@ def test_text_that_is_only_page_furniture_is_empty(tmp_path: Path) -> None:
     assert reason_of(path) == "filen innehåller ingen text"
 
 
+# --- the content decides, not the extension -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "real"),
+    [("rapport.docx", "pdf"), ("rapport.txt", "pdf"), ("rapport.md", "pdf"),
+     ("yttrande.pdf", "docx"), ("yttrande.txt", "docx")],
+)
+def test_file_under_the_wrong_extension_is_read_as_what_it_is(
+    tmp_path: Path, name: str, real: str
+) -> None:
+    if real == "pdf":
+        path = write(tmp_path / name, make_pdf(PAGE_BODIES))
+        expected = "Nämnden för Service välkomnar"
+    else:
+        path = tmp_path / name
+        make_docx(path)
+        expected = "Arbetsmarknads- och socialnämnden har tagit del"
+    doc = load_file(path, name)
+    assert doc.format == real and doc.file == name
+    assert expected in doc.text
+
+
+def test_pdf_header_after_leading_junk_is_found_in_a_pdf_only(tmp_path: Path) -> None:
+    data = b"\r\n\x00junk from a mail gateway\n" + make_pdf(PAGE_BODIES)
+    assert load_file(write(tmp_path / "a.pdf", data), "a.pdf").format == "pdf"
+    text = "En text om PDF-formatet (%PDF-1.7) och dess historia på svenska.".encode()
+    assert load_file(write(tmp_path / "om-pdf.txt", text), "om-pdf.txt").format == "txt"
+
+
+def _zip(path: Path, parts: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("skanning.pdf", b"\x89PNG\r\n\x1a\n" + JUNK(300),
+         "filen är en bild (PNG), inte en PDF-fil; kör OCR först"),
+        ("foto.docx", b"\xff\xd8\xff\xe0" + JUNK(300),
+         "filen är en bild (JPEG), inte ett Word-dokument (.docx); kör OCR först"),
+        ("scan.txt", b"II*\x00" + JUNK(300),
+         "filen är en bild (TIFF), inte en textfil; kör OCR först"),
+        ("gammal.pdf", bytes.fromhex("d0cf11e0a1b11ae1") + bytes(500),
+         "filen är ett äldre Office-dokument (.doc, .xls) eller ett lösenordsskyddat "
+         "Office-dokument, inte en PDF-fil; spara den som .docx eller PDF utan lösenord"),
+        ("brev.txt", b"{\\rtf1\\ansi Hej}",
+         "filen är ett RTF-dokument, inte en textfil; spara den som .docx eller PDF"),
+        ("nedladdad.pdf", b"  <!DOCTYPE html><html><body>Logga in</body></html>",
+         "filen är en webbsida (HTML), inte en PDF-fil"),
+    ],
+)
+def test_unreadable_format_is_named_in_the_reason(
+    tmp_path: Path, name: str, data: bytes, reason: str
+) -> None:
+    assert reason_of(write(tmp_path / name, data)) == reason
+
+
+def test_html_in_a_text_file_is_text(tmp_path: Path) -> None:
+    path = write(tmp_path / "sida.md", "<html>Nämnden yttrar sig.</html>".encode())
+    assert "Nämnden yttrar sig." in load_file(path, path.name).text
+
+
+@pytest.mark.parametrize(
+    ("name", "parts", "reason"),
+    [
+        ("budget.docx", {"xl/workbook.xml": "<workbook/>"},
+         "filen är ett Excel-dokument (.xlsx), inte ett Word-dokument (.docx)"),
+        ("bilder.pdf", {"ppt/presentation.xml": "<p/>"},
+         "filen är en PowerPoint-presentation (.pptx), inte en PDF-fil"),
+        ("text.docx", {"mimetype": "application/vnd.oasis.opendocument.text"},
+         "filen är ett OpenDocument-dokument (.odt, .ods), inte ett Word-dokument (.docx)"),
+        ("arkiv.pdf", {"a.txt": "a"}, "filen är ett zip-arkiv, inte en PDF-fil"),
+    ],
+)
+def test_archive_of_another_kind_is_named(
+    tmp_path: Path, name: str, parts: dict[str, str], reason: str
+) -> None:
+    assert reason_of(_zip(tmp_path / name, parts)) == reason
+
+
+def test_zip_bomb_member_name_cannot_break_the_reason_line(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml\nrad två", bytes(12 * 1024 * 1024))
+    reason = reason_of(path)
+    assert reason.startswith("misstänkt zip-bomb: word/document.xml rad två är packad ")
+    assert "\n" not in reason
+
 # --- problems found before reading ----------------------------------------------------
 
 
 def test_missing_file(tmp_path: Path) -> None:
     assert reason_of(tmp_path / "saknas.pdf") == "filen finns inte"
+
+
+def test_links_to_nothing_and_to_themselves(tmp_path: Path) -> None:
+    (tmp_path / "flyttad.pdf").symlink_to(tmp_path / "borta.pdf")
+    (tmp_path / "ögla.txt").symlink_to("ögla.txt")
+    assert reason_of(tmp_path / "flyttad.pdf") == "länken pekar på en fil som inte finns"
+    assert reason_of(tmp_path / "ögla.txt") == "länken pekar på sig själv (en slinga)"
+
+
+def test_named_pipe_is_refused_without_being_opened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "rör.txt")  # opening it for reading would block
+    assert reason_of(tmp_path / "rör.txt") == "är inte en vanlig fil"
+
+
+def test_os_errors_have_swedish_reasons() -> None:
+    assert os_error_reason(PermissionError(errno.EACCES, "Permission denied")) == (
+        "filen kan inte läsas: behörighet saknas"
+    )
+    assert os_error_reason(OSError(errno.EBUSY, "Device or resource busy")) == (
+        "filen kan inte läsas (systemfel EBUSY)"
+    )
 
 
 @pytest.mark.parametrize("name", ["tom.txt", "tom.pdf", "tom.docx"])
@@ -376,6 +511,16 @@ def test_iter_files_survives_symlink_loops_and_yields_each_file_once(tmp_path: P
     found = list(iter_files([root, root / "a"]))
 
     assert [label for _, label in found] == ["a/doc.txt"]
+
+
+def test_labels_of_undecodable_names_are_printable(tmp_path: Path) -> None:
+    raw = os.path.join(os.fsencode(tmp_path), b"fel\xffnamn.txt")
+    with open(raw, "wb") as handle:
+        handle.write(b"Text.")
+    ((path, label),) = list(iter_files([tmp_path]))
+    assert path.exists() and label == "fel\ufffdnamn.txt"
+    label.encode("utf-8")  # printable and storable
+    assert display_name("Åtgärd \ud800.txt") == "Åtgärd \ufffd.txt"
 
 
 def test_supported_suffixes() -> None:

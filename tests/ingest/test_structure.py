@@ -1,3 +1,5 @@
+import pytest
+
 from ingest.structure import parse_blocks
 from tests.conftest import SAMPLE_CORPUS
 
@@ -58,3 +60,19 @@ def test_real_yttrande_structure() -> None:
     assert "Arbetsmarknads- och socialnämnden rekommenderas att:" in headings
     items = [b.text for b in blocks if b.kind == "item"]
     assert any(i.startswith("särskilja arbetsmarknadsanställningarna") for i in items)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "." * 200_000 + "x\n\nnästa stycke fortsätter\n",
+        "Rubrik\n\n" + "! " * 100_000 + "a\n\nb fortsätter\n",
+        ")" * 200_000 + "\n\nc fortsätter\n",
+    ],
+    ids=["dot-run", "bang-space-run", "bracket-run"],
+)
+@pytest.mark.timeout(60)  # linear work takes well under a second; a quadratic path hangs
+def test_long_punctuation_runs_do_not_hang(text: str) -> None:
+    # The run does not end a sentence, so the lowercase line after the blank continues it.
+    (*_, last) = parse_blocks(text)
+    assert last.kind == "paragraph" and last.text.endswith(" fortsätter")
