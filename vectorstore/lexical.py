@@ -81,17 +81,31 @@ class BM25Index:
         self._generation = generation
         self._k1 = k1
         self._b = b
-        self._built_for: int | None = None
-        self._data: _Postings | None = None
+        # (generation it was built for, postings), replaced whole: never seen half-built.
+        self._built: tuple[int, _Postings] | None = None
         self._lock = threading.Lock()
 
     def _current(self) -> _Postings:
+        """Postings at least as new as the catalog's generation when called.
+
+        When many queries notice a change at once, one rebuilds and the others wait for it
+        and share the result. An index built for a newer generation than a caller saw
+        serves that caller too, so a slow caller never rebuilds an older state.
+        """
         generation = self._generation()
+        built = self._built
+        if built is not None and built[0] >= generation:
+            return built[1]
         with self._lock:
-            if self._data is None or self._built_for != generation:
-                self._data = self._build()
-                self._built_for = generation
-            return self._data
+            built = self._built
+            if built is not None and built[0] >= generation:
+                return built[1]
+            # Read again just before loading: the load sees at least this generation, so
+            # the index is never labelled newer than what it holds.
+            generation = self._generation()
+            data = self._build()
+            self._built = (generation, data)
+            return data
 
     def _build(self) -> _Postings:
         chunk_ids: list[str] = []
@@ -119,6 +133,10 @@ class BM25Index:
             postings,
             doc_index,
         )
+
+    def chunk_ids(self) -> list[str]:
+        """The chunk ids the postings hold, one per row (so duplicates show)."""
+        return list(self._current().chunk_ids)
 
     def idf(self, terms: Iterable[str]) -> dict[str, float]:
         """BM25 inverse document frequency of each (already tokenized) term."""
