@@ -11,7 +11,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,10 +22,17 @@ from typing import Literal
 
 from ingest.chunking import ChunkingConfig, chunk_text
 from ingest.errors import IngestError
-from ingest.loaders import file_sha256, iter_files, load_file
+from ingest.loaders import (
+    display_name,
+    file_sha256,
+    is_storable_name,
+    iter_files,
+    load_file,
+    os_error_reason,
+)
 from ingest.metadata import infer_metadata
 from vectorstore.catalog import DocumentRecord
-from vectorstore.store import RepairReport, Store
+from vectorstore.store import ConsistencyReport, RepairReport, Store
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +72,15 @@ class IngestSummary:
         return sum(o.chunks for o in self.outcomes if o.status in ("added", "updated"))
 
 
+def real_path(path: Path) -> str:
+    """The absolute path with symlinks resolved. Unlike `Path.resolve`, never raises: a
+    link that points to itself is returned as it is, and loading it then says why."""
+    return os.path.realpath(path)
+
+
 def doc_id_for(path: Path) -> str:
     """Stable id of a file: its absolute path, hashed."""
-    return hashlib.sha1(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    return hashlib.sha1(real_path(path).encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
 
 @contextmanager
@@ -78,6 +93,13 @@ def _exclusive(data_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def verify_store(store: Store) -> ConsistencyReport:
+    """`Store.verify` while no ingestion writes: waits for a running one to finish, so a
+    document being written is not reported as half-written."""
+    with _exclusive(store.data_dir):
+        return store.verify()
 
 
 class Ingestor:
@@ -106,10 +128,12 @@ class Ingestor:
         summary = IngestSummary()
         with _exclusive(self.store.data_dir):
             summary.repair = self.store.repair()
-            missing = [path for path in paths if not path.exists()]
+            # A broken link is not missing: loading it says what is wrong with it.
+            missing = [path for path in paths if not path.exists() and not path.is_symlink()]
             for path in missing:
-                summary.outcomes.append(FileOutcome(str(path), "failed", "finns inte"))
-            files = list(iter_files([p for p in paths if p.exists()]))
+                shown = display_name(str(path))
+                summary.outcomes.append(FileOutcome(shown, "failed", "filen finns inte"))
+            files = list(iter_files([p for p in paths if p not in missing]))
             for path, label in progress(files) if progress else files:
                 summary.outcomes.append(self.ingest_file(path, label))
             if prune:
@@ -119,6 +143,12 @@ class Ingestor:
 
     def ingest_file(self, path: Path, label: str) -> FileOutcome:
         """Add, update or skip one file; problems become a `failed` outcome."""
+        if not is_storable_name(path):
+            # The catalog stores paths as UTF-8 text, and the path is how the file is found
+            # again later; a name with undecodable bytes can be neither stored nor shown.
+            reason = "filnamnet innehåller ogiltiga tecken (fel teckenkodning); byt namn på filen"
+            log.warning("ingest failed: %s: %s", display_name(label), reason)
+            return FileOutcome(display_name(label), "failed", reason)
         doc_id = doc_id_for(path)
         existing = self.store.document(doc_id)
         try:
@@ -136,11 +166,19 @@ class Ingestor:
             return FileOutcome(label, "failed", error.reason)
         except OSError as error:
             log.warning("ingest failed: %s: %s", label, error)
-            return FileOutcome(label, "failed", f"kunde inte läsas: {error.strerror or error}")
+            return FileOutcome(label, "failed", os_error_reason(error))
+        except Exception as error:  # a parser bug on one file must not end the batch
+            # Where it broke, but not the message: messages may quote the document.
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            log.error(
+                "ingest failed unexpectedly: %s: %s at %s:%d",
+                label, type(error).__name__, where.filename, where.lineno,
+            )
+            return FileOutcome(label, "failed", "ett oväntat fel uppstod när filen lästes")
         record = DocumentRecord(
             doc_id=doc_id,
             file=label,
-            path=str(path.resolve()),
+            path=real_path(path),
             sha256=loaded.sha256,
             signature=self.signature,
             format=loaded.format,

