@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -14,6 +13,7 @@ import typer
 from app.answering import Answerer
 from app.indexing import IngestSummary
 from app.llm import build_chat_model
+from app.logging_setup import configure_logging
 from app.services import build_ingestor, open_store
 from app.settings import Settings
 from ingest.errors import YttraError
@@ -65,6 +65,12 @@ def _settings() -> Settings:
     return Settings()
 
 
+@cli.callback()
+def _setup() -> None:
+    # Every command: Yttra's log level from the settings, third-party loggers held quiet.
+    configure_logging(_settings().log_level)
+
+
 def _fail(error: YttraError) -> typer.Exit:
     typer.echo(f"Fel: {error}", err=True)
     return typer.Exit(EXIT_ERROR)
@@ -85,7 +91,10 @@ def print_summary(summary: IngestSummary) -> None:
         f"({summary.chunks_written} nya avsnitt)."
     )
     repair = summary.repair
-    if repair.changed:
+    if repair.vectors_rebuilt:
+        typer.echo("Chromas vektorindex gick inte att läsa (troligen efter ett avbrott) och "
+                   "har byggts om: dokumenten ovan har lästs in på nytt.")
+    elif repair.changed:
         typer.echo(
             "Reparerade indexet efter ett avbrott: "
             f"{len(repair.pending_removed) + len(repair.incomplete_documents)} halvskrivna "
@@ -391,9 +400,37 @@ def stats(
 
 
 @cli.command()
+def verify(
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
+) -> None:
+    """Kontrollera att katalogen, Chroma och ordindexet stämmer exakt överens."""
+    from app.indexing import verify_store
+
+    try:
+        report = verify_store(open_store(_settings()))
+    except YttraError as error:
+        raise _fail(error) from error
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    elif report.consistent:
+        typer.echo(f"Indexet är konsekvent: {report.documents} dokument, {report.chunks} "
+                   f"avsnitt, {report.vectors} vektorer, {report.lexical} i ordindexet.")
+    else:
+        for problem in report.problems:
+            typer.echo(problem.message)
+        advice = ("kör `yttra ingest` på samma mappar igen, den reparerar först"
+                  if report.repairable else "bygg om med `yttra ingest --reindex <mappar>`")
+        typer.echo(f"{len(report.problems)} fel i indexet; {advice}.", err=True)
+    if not report.consistent:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+@cli.command()
 def serve(
     host: Annotated[
-        str | None, typer.Option("--host", help="Adress att lyssna på (standard 127.0.0.1).")
+        str | None,
+        typer.Option("--host", help="Adress att lyssna på (standard 127.0.0.1; andra "
+                     "adresser kräver YTTRA_UI_USERNAME och YTTRA_UI_PASSWORD)."),
     ] = None,
     port: Annotated[
         int | None, typer.Option("--port", min=1, max=65535, help="Port (standard 7860).")
@@ -401,11 +438,15 @@ def serve(
 ) -> None:
     """Starta webbgränssnittet (frågor, inläsning och översikt)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from app.access import DEFAULT_HOST, check_binding
     from app.answering import Answerer
     from app.llm import build_chat_model
 
     settings = _settings()
     try:
+        # Before anything is loaded: an exposed UI without a proper login never starts.
+        password = settings.ui_password.get_secret_value()
+        check_binding(host or settings.ui_host or DEFAULT_HOST, settings.ui_username, password)
         store = open_store(settings)
         answerer = Answerer(
             store,
@@ -434,7 +475,6 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cli()
 
 

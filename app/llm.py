@@ -31,11 +31,25 @@ def describe_llm(settings: Settings) -> str:
 
 
 def build_chat_model(settings: Settings) -> BaseChatModel | None:
-    """The configured chat model, or None when answers should be extractive."""
+    """The configured chat model, or None when answers should be extractive.
+
+    With `llm_mask_pii` (the default) the model is wrapped so that personnummer,
+    samordningsnummer and e-mail addresses are masked in every message it sends.
+    """
     if settings.llm_provider == "none":
         return None
     if not settings.llm_model:
         raise LLMConfigError("YTTRA_LLM_MODEL måste anges när ett LLM är konfigurerat.")
+    model = _client(settings)
+    if not settings.llm_mask_pii:
+        return model
+    from app.llm_masking import MaskingChatModel
+
+    return MaskingChatModel(inner=model)
+
+
+def _client(settings: Settings) -> BaseChatModel:
+    """The client of the configured provider (OpenAI-compatible or Ollama)."""
     if settings.llm_provider == "openai":
         from langchain_openai import ChatOpenAI
 

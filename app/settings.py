@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,11 +48,29 @@ class Settings(BaseSettings):
         6000, ge=512, description="Prompt budget: instructions, history and passages."
     )
     llm_temperature: float = Field(0.1, ge=0, le=2)
+    llm_mask_pii: bool = Field(
+        True, description="Mask personnummer and e-mail addresses in all text sent to the LLM."
+    )
 
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     ui_username: str = ""
     ui_password: SecretStr = SecretStr("")
+    ui_concurrency: int = Field(
+        2, ge=1, le=16, description="Questions answered at once; more wait in line."
+    )
+    ui_queue_size: int = Field(
+        16, ge=0, le=20, description="Questions that may wait; beyond that: try again later."
+    )
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "WARNING", description="Yttra's own log level; other libraries log warnings only."
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()

@@ -17,6 +17,8 @@ from typing import Any
 
 import gradio as gr
 
+from app.access import DEFAULT_HOST, check_binding
+from app.admission import Admission
 from app.answering import Answer, Answerer, Source, Turn
 from app.drafting import Drafter
 from app.drafts import DraftStore
@@ -26,6 +28,8 @@ from app.settings import Settings
 from app.ui_common import escape_html
 from app.ui_coverage import coverage_tab
 from app.ui_drafting import drafting_tab
+from app.ui_privacy import privacy_tab
+from app.uploads import UploadError, check_upload
 from ingest.errors import YttraError
 from vectorstore.catalog import Filters
 from vectorstore.store import Store, StoreStats
@@ -39,6 +43,10 @@ class UIError(YttraError):
 
 ALL = "Alla"
 UPLOAD_TYPES = [".pdf", ".docx", ".txt", ".md"]
+# Last-resort bound on Gradio's own queue (all tabs). Questions leave it at once (their
+# line is `Admission`, with a Swedish message), so only other tabs' jobs or a burst of
+# simultaneous clicks fill it; whoever hits it gets Gradio's own "busy" notice.
+GRADIO_QUEUE_LIMIT = 64
 QUESTION_PLACEHOLDER = "Ställ en fråga om tidigare granskningar och svar …"
 NO_SOURCES = '<p class="yttra-empty">Källorna till det senaste svaret visas här.</p>'
 TYPE_LABELS = {
@@ -225,8 +233,10 @@ def build_ui(
     *,
     drafter: Drafter | None = None,
 ) -> gr.Blocks:
-    """The Gradio app: tabs "Fråga", "Täckning", "Utkast", "Läs in" and "Översikt"."""
+    """The Gradio app: tabs "Fråga", "Täckning", "Utkast", "Läs in", "Översikt" and
+    "Personuppgifter"."""
     uploads = settings.resolved_data_dir() / "uploads"
+    admission = Admission(settings.ui_concurrency, settings.ui_queue_size)
     if drafter is None:
         drafter = Drafter(
             store,
@@ -254,13 +264,20 @@ def build_ui(
         yield "", shown, history, gr.skip()
         last: Answer | None = None
         panel = ""
+        filters = build_filters(doc_type, organ, year)
         try:
-            for last in answerer.stream(question, history, build_filters(doc_type, organ, year)):
-                content = last.markdown() if last.done else last.text
-                new_panel = sources_html(last)
-                update = new_panel if new_panel != panel else gr.skip()
-                panel = new_panel
-                yield "", [*shown, {"role": "assistant", "content": content}], history, update
+            with admission.slot() as turn:  # QueueFull when the line is full
+                if not turn.ready:
+                    queued = f"*Många frågar just nu: din fråga är nummer {turn.ahead + 1} i kön.*"
+                    chat_now = [*shown, {"role": "assistant", "content": queued}]
+                    yield "", chat_now, history, gr.skip()
+                    turn.wait()
+                for last in answerer.stream(question, history, filters):
+                    content = last.markdown() if last.done else last.text
+                    new_panel = sources_html(last)
+                    update = new_panel if new_panel != panel else gr.skip()
+                    panel = new_panel
+                    yield "", [*shown, {"role": "assistant", "content": content}], history, update
         except YttraError as error:
             log.warning("answering failed: %s", error)
             failure = f"*Frågan kunde inte besvaras: {error}*"
@@ -294,6 +311,12 @@ def build_ui(
         not_saved: list[FileOutcome] = []
         for upload in files:
             name = safe_file_name(Path(upload).name)
+            try:  # by size and content, before anything is kept
+                check_upload(Path(upload), settings.max_file_mb, name)
+            except UploadError as error:
+                log.warning("upload refused: %s: %s", name, error.reason)
+                not_saved.append(FileOutcome(name, "failed", error.reason))
+                continue
             target = uploads / name
             n = 2
             while target in targets:  # two uploads with the same name in one batch
@@ -395,11 +418,15 @@ def build_ui(
             )
         with gr.Tab("Översikt", id="oversikt", elem_id="tab-oversikt"):
             overview = gr.Markdown(elem_id="overview")
+        privacy_tab(settings, store, private)
 
         ask_inputs = [question, chatbot, turns, type_filter, organ_filter, year_filter]
         ask_outputs = [question, chatbot, turns, sources]
-        send.click(ask, ask_inputs, ask_outputs, concurrency_id="ask", **private)
-        question.submit(ask, ask_inputs, ask_outputs, concurrency_id="ask", **private)
+        # Questions pass Gradio's queue at once and wait in `admission` instead, which
+        # tells the user in Swedish when the line is full.
+        asking: dict[str, Any] = {"concurrency_id": "ask", "concurrency_limit": None, **private}
+        send.click(ask, ask_inputs, ask_outputs, **asking)
+        question.submit(ask, ask_inputs, ask_outputs, **asking)
         cleared = [chatbot, turns, sources, question]
         reset.click(clear, None, cleared, queue=False, **private)
         chatbot.clear(clear, None, cleared, queue=False, **private)
@@ -413,7 +440,8 @@ def build_ui(
             **private,
         )
         demo.load(refresh, None, filters, **private)
-    demo.queue(default_concurrency_limit=4)
+    # The other tabs' jobs run as many at once as questions do.
+    demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=GRADIO_QUEUE_LIMIT)
     return demo
 
 
@@ -428,12 +456,14 @@ def launch(
     """Serve the app on loopback (or `host`) and return its local URL.
 
     With `block` the call returns only when the server stops (Ctrl+C); `announce` gets
-    the URL as soon as the server answers. Never shares, never reports usage.
+    the URL as soon as the server answers. Never shares, never reports usage. Any other
+    address than loopback needs a login (`ExposureError` otherwise).
     """
-    server_name = host or settings.ui_host
+    server_name = host or settings.ui_host or DEFAULT_HOST
     server_port = port or settings.ui_port
     username = settings.ui_username
     password = settings.ui_password.get_secret_value()
+    check_binding(server_name, username, password)  # loopback, or behind a proper login
     login = bool(username and password)
     try:
         _, local_url, _ = demo.launch(

@@ -12,6 +12,7 @@ from app.coverage import ELEMENTS, CoverageItem, CoverageReport, check_coverage
 from app.coverage_export import ELEMENT_SV, STATUS_SV, report_csv, report_markdown
 from app.settings import Settings
 from app.ui_common import escape_html
+from app.uploads import check_upload
 from ingest.errors import YttraError
 from ingest.loaders import load_file
 from ingest.normalize import normalize_text
@@ -104,7 +105,7 @@ def coverage_tab(settings: Settings, store: Store, private: dict[str, Any]) -> N
 
     def text_of(upload: str | None, picked: str | None, pasted: str, what: str) -> str:
         if upload:
-            return load_file(Path(upload), Path(upload).name).text
+            return check_upload(Path(upload), settings.max_file_mb).text
         if picked:
             record = store.document(picked)
             if record is None:

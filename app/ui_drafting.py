@@ -20,8 +20,9 @@ from app.export_docx import write_docx
 from app.settings import Settings
 from app.ui_common import escape_html
 from app.ui_coverage import COVERAGE_CSS, coverage_html, summary_line
+from app.uploads import check_upload
 from ingest.errors import YttraError
-from ingest.loaders import file_sha256, load_file
+from ingest.loaders import load_file
 from ingest.normalize import normalize_text
 from vectorstore.store import Store
 
@@ -231,10 +232,9 @@ def drafting_tab(
     ) -> tuple[str, str, tuple[str, ...]]:
         """The audit's text, its file label and the stored files that are the audit itself."""
         if upload:
-            path = Path(upload)
-            digest = file_sha256(path)
-            same = tuple(r.file for r in store.documents() if r.sha256 == digest)
-            return load_file(path, path.name).text, path.name, same
+            loaded = check_upload(Path(upload), settings.max_file_mb)
+            same = tuple(r.file for r in store.documents() if r.sha256 == loaded.sha256)
+            return loaded.text, loaded.file, same
         if picked:
             record = store.document(picked)
             if record is None:
