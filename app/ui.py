@@ -211,14 +211,14 @@ def format_outcomes(outcomes: Sequence[FileOutcome]) -> list[list[str]]:
     return [[outcome.file, status_label(outcome)] for outcome in outcomes]
 
 
-def _text(content: Any) -> str:
+def message_text(content: Any) -> str:
     """Text of a chat message's content as Gradio hands it back (a string or parts)."""
     if isinstance(content, str):
         return content
     if isinstance(content, dict):
         return str(content.get("text", ""))
     if isinstance(content, list):
-        return "".join(_text(part) for part in content)
+        return "".join(message_text(part) for part in content)
     return ""
 
 
@@ -259,7 +259,7 @@ def build_ui(
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         history = list(turns or [])
-        shown = [{"role": m["role"], "content": _text(m["content"])} for m in chat or []]
+        shown = [{"role": m["role"], "content": message_text(m["content"])} for m in chat or []]
         shown.append({"role": "user", "content": question})
         yield "", shown, history, gr.skip()
         last: Answer | None = None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
+
+from vectorstore.catalog import DocumentRecord
 
 
 def escape_html(text: str) -> str:
@@ -13,3 +16,15 @@ def escape_html(text: str) -> str:
         .replace("{", "&#123;")
         .replace("}", "&#125;")
     )
+
+
+def document_choices(records: Iterable[DocumentRecord]) -> list[tuple[str, str]]:
+    """Dropdown choices for stored documents: title (type, date) shown, doc id as value."""
+    return [
+        (
+            f"{r.metadata.title or r.file} ({r.metadata.doc_type}"
+            f"{', ' + r.metadata.date if r.metadata.date else ''})",
+            r.doc_id,
+        )
+        for r in records
+    ]

@@ -11,7 +11,7 @@ import gradio as gr
 from app.coverage import ELEMENTS, CoverageItem, CoverageReport, check_coverage
 from app.coverage_export import ELEMENT_SV, STATUS_SV, report_csv, report_markdown
 from app.settings import Settings
-from app.ui_common import escape_html
+from app.ui_common import document_choices, escape_html
 from app.uploads import check_upload
 from ingest.errors import YttraError
 from ingest.loaders import load_file
@@ -94,14 +94,7 @@ def coverage_tab(settings: Settings, store: Store, private: dict[str, Any]) -> N
     exports = settings.resolved_data_dir() / "exports"
 
     def documents() -> list[tuple[str, str]]:
-        return [
-            (
-                f"{r.metadata.title or r.file} ({r.metadata.doc_type}"
-                f"{', ' + r.metadata.date if r.metadata.date else ''})",
-                r.doc_id,
-            )
-            for r in store.documents()
-        ]
+        return document_choices(store.documents())
 
     def text_of(upload: str | None, picked: str | None, pasted: str, what: str) -> str:
         if upload:

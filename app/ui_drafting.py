@@ -18,7 +18,7 @@ from app.drafting import Drafter
 from app.drafts import Draft, DraftStore, Precedent, Section
 from app.export_docx import write_docx
 from app.settings import Settings
-from app.ui_common import escape_html
+from app.ui_common import document_choices, escape_html
 from app.ui_coverage import COVERAGE_CSS, coverage_html, summary_line
 from app.uploads import check_upload
 from ingest.errors import YttraError
@@ -148,15 +148,9 @@ def drafting_tab(
     drafts: DraftStore = drafter.drafts or DraftStore(settings.resolved_data_dir() / "drafts")
 
     def documents() -> list[tuple[str, str]]:
-        records = sorted(store.documents(), key=lambda r: r.metadata.doc_type != "granskning")
-        return [
-            (
-                f"{r.metadata.title or r.file} ({r.metadata.doc_type}"
-                f"{', ' + r.metadata.date if r.metadata.date else ''})",
-                r.doc_id,
-            )
-            for r in records
-        ]
+        return document_choices(
+            sorted(store.documents(), key=lambda r: r.metadata.doc_type != "granskning")
+        )
 
     def saved() -> list[tuple[str, str]]:
         return [(draft_label(d), d.id) for d in drafts.list()]

@@ -20,6 +20,7 @@ import httpx
 from gradio_client.utils import apply_diff
 
 from app.admission import QueueFull
+from app.ui import message_text
 
 _CITATION = re.compile(r"\[\d+\]")
 
@@ -48,15 +49,6 @@ class AskResult:
         """The UI said it has too many questions and asked the user to try again."""
         return str(QueueFull(0)) in self.answer
 
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text", ""))
-    if isinstance(content, list):
-        return "".join(_text(part) for part in content)
-    return ""
 
 
 def _value(output: Any, previous: Any) -> Any:
@@ -166,4 +158,4 @@ class PageClient:
         """The text of the last message in the chat if the assistant wrote it."""
         chat = shown[self._chat] or []
         last = chat[-1] if chat else {}
-        return _text(last.get("content")) if last.get("role") == "assistant" else ""
+        return message_text(last.get("content")) if last.get("role") == "assistant" else ""
