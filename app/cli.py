@@ -10,12 +10,12 @@ from typing import Annotated
 
 import typer
 
-from app.answering import Answerer
-from app.indexing import IngestSummary
-from app.llm import build_chat_model
+from app.answering.answerer import Answerer
+from app.indexing.ingestor import IngestSummary
+from app.llm.clients import build_chat_model
 from app.logging_setup import configure_logging
-from app.services import build_ingestor, open_store
 from app.settings import Settings
+from app.wiring import build_ingestor, open_store
 from ingest.errors import YttraError
 from vectorstore.catalog import Filters
 from vectorstore.store import Hit
@@ -261,9 +261,9 @@ def coverage(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv som JSON.")] = False,
 ) -> None:
     """Visa vilka rekommendationer ett svar besvarar, delvis besvarar eller saknar."""
-    from app.coverage import check_coverage
-    from app.coverage_export import STATUS_SV, item_json
-    from app.services import build_embedder
+    from app.review.coverage import check_coverage
+    from app.review.export import STATUS_SV, item_json
+    from app.wiring import build_embedder
     from ingest.recommendations import extract_recommendations
 
     try:
@@ -313,8 +313,8 @@ def draft(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv utkastet som JSON.")] = False,
 ) -> None:
     """Skapa ett utkast till yttrande med stöd av tidigare svar på liknande rekommendationer."""
-    from app.drafting import Drafter
-    from app.drafts import DraftStore
+    from app.drafting.drafter import Drafter
+    from app.drafting.model import DraftStore
 
     settings = _settings()
     try:
@@ -331,7 +331,7 @@ def draft(
         created = drafter.create(_load(audit), addressee, audit_file=audit.name)
         report = drafter.check(created)
         if out is not None and out.suffix.lower() == ".docx":
-            from app.export_docx import write_docx
+            from app.drafting.docx import write_docx
 
             write_docx(created, out)
         elif out is not None:
@@ -404,7 +404,7 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
 ) -> None:
     """Kontrollera att katalogen, Chroma och ordindexet stämmer exakt överens."""
-    from app.indexing import verify_store
+    from app.indexing.ingestor import verify_store
 
     try:
         report = verify_store(open_store(_settings()))
@@ -438,9 +438,9 @@ def serve(
 ) -> None:
     """Starta webbgränssnittet (frågor, inläsning och översikt)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from app.access import DEFAULT_HOST, check_binding
-    from app.answering import Answerer
-    from app.llm import build_chat_model
+    from app.answering.answerer import Answerer
+    from app.llm.clients import build_chat_model
+    from app.web.access import DEFAULT_HOST, check_binding
 
     settings = _settings()
     try:
@@ -456,7 +456,7 @@ def serve(
         )
         ingestor = build_ingestor(settings, store)
         # Imported here: gradio takes seconds to import and only this command needs it.
-        from app.ui import build_ui, launch
+        from app.web.server import build_ui, launch
 
         demo = build_ui(settings, store, answerer, ingestor)
         launch(

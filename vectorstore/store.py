@@ -440,6 +440,28 @@ class Store:
     def documents(self) -> list[DocumentRecord]:
         return self.catalog.documents()
 
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        """A document's chunks in reading order."""
+        return self.catalog.document_chunks(doc_id)
+
+    def generation(self) -> int:
+        """A number that changes whenever a document is written or removed."""
+        return self.catalog.generation()
+
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25 inverse document frequency of each (already tokenized) term."""
+        return self.lexical.idf(terms)
+
+    def dense_similarities(
+        self, vector: np.ndarray, k: int, doc_ids: set[str] | None = None
+    ) -> dict[str, float]:
+        """Cosine similarity of the `k` chunks nearest to `vector`, by chunk id.
+
+        Restricted to the chunks of `doc_ids` when given.
+        """
+        chunks_of = None if doc_ids is None else partial(self.catalog.chunk_ids_of, doc_ids)
+        return dict(self.chroma.search(vector, k, doc_ids, chunks_of))
+
     def search(
         self,
         query: str,

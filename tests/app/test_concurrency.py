@@ -18,10 +18,10 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from app.answering import Answer, Answerer
-from app.indexing import Ingestor
+from app.answering.answerer import Answer, Answerer
+from app.indexing.ingestor import Ingestor
 from app.settings import Settings
-from app.ui import build_ui, launch
+from app.web.server import build_ui, launch
 from bench.ui_client import AskResult, PageClient
 from bench.ui_latency import free_port
 from tests.conftest import EVAL_DIR

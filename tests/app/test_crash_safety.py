@@ -29,8 +29,8 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.services import build_ingestor
 from app.settings import Settings
+from app.wiring import build_ingestor
 from ingest.models import Chunk, DocMetadata
 from tests.conftest import SAMPLE_CORPUS
 from vectorstore.catalog import DocumentRecord

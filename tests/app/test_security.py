@@ -20,16 +20,16 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from app.access import ExposureError, check_binding, is_loopback
-from app.answering import Answerer
+from app.answering.answerer import Answerer
 from app.cli import cli
-from app.indexing import Ingestor
-from app.llm import build_chat_model
+from app.indexing.ingestor import Ingestor
+from app.llm.clients import build_chat_model
 from app.logging_setup import QUIET_LOGGERS, configure_logging
-from app.services import build_ingestor
 from app.settings import Settings
-from app.ui import build_ui, launch
-from app.ui_privacy import find_in_store
+from app.web.access import ExposureError, check_binding, is_loopback
+from app.web.privacy_page import find_in_store
+from app.web.server import build_ui, launch
+from app.wiring import build_ingestor
 from tests.conftest import SAMPLE_CORPUS
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.ingest.test_pii import number
@@ -327,7 +327,7 @@ def test_third_party_debug_logs_are_held_back_and_ours_kept(
     for name in ("httpx", "httpcore2.http11", "openai._base_client", "chromadb.api", "urllib3"):
         logging.getLogger(name).debug("Authorization: Bearer %s", API_KEY)
         logging.getLogger(name).info("body: %s", SENTENCES[0])
-    logging.getLogger("app.indexing").debug("ours at debug")
+    logging.getLogger("app.indexing.ingestor").debug("ours at debug")
     logging.getLogger("some_library").setLevel(logging.NOTSET)
     logging.getLogger("some_library").warning("warnings still show")
     assert API_KEY not in caplog.text and SENTENCES[0] not in caplog.text

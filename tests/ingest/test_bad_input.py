@@ -25,7 +25,7 @@ import pytest
 from fpdf import FPDF
 from typer.testing import CliRunner
 
-from app import services
+from app import wiring as services
 from app.cli import cli
 from ingest.loaders import file_sha256
 from ingest.tokens import count_tokens

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from app.indexing import Ingestor
+from app.indexing.ingestor import Ingestor
 from ingest.models import Chunk, DocMetadata
 from tests.conftest import SAMPLE_CORPUS
 from vectorstore import chroma

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app import indexing
-from app.indexing import Ingestor
+from app.indexing import ingestor as indexing
+from app.indexing.ingestor import Ingestor
 from tests.conftest import SAMPLE_CORPUS
 from vectorstore.store import Store
 

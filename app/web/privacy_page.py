@@ -60,7 +60,7 @@ def find_in_store(store: Store) -> list[PiiFinding]:
     """Every piece of personal data in the indexed documents, by file and reading order."""
     findings: list[PiiFinding] = []
     for record in sorted(store.documents(), key=lambda r: r.file):
-        for chunk in store.catalog.document_chunks(record.doc_id):
+        for chunk in store.document_chunks(record.doc_id):
             matches = find_pii(chunk.text)
             findings.extend(
                 PiiFinding(

@@ -1,7 +1,7 @@
 """A chat model wrapper that masks personal data in every message before it is sent.
 
 Answers, drafts and condensed questions all reach the language model through the one
-chat model that `app.llm.build_chat_model` builds; wrapping it there masks them all.
+chat model that `app.llm.clients.build_chat_model` builds; wrapping it there masks them all.
 Imported only when an LLM is configured (langchain_core takes over a second to import).
 """
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import gradio as gr
 
-from app.drafting import Drafter
-from app.drafts import Draft, DraftStore, Precedent, Section
-from app.export_docx import write_docx
+from app.drafting.docx import write_docx
+from app.drafting.drafter import Drafter
+from app.drafting.model import Draft, DraftStore, Precedent, Section
 from app.settings import Settings
-from app.ui_common import document_choices, escape_html
-from app.ui_coverage import COVERAGE_CSS, coverage_html, summary_line
-from app.uploads import check_upload
+from app.web.common import document_choices, escape_html
+from app.web.coverage_page import COVERAGE_CSS, coverage_html, summary_line
+from app.web.uploads import check_upload
 from ingest.errors import YttraError
 from ingest.loaders import load_file
 from ingest.normalize import normalize_text

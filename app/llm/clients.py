@@ -43,7 +43,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
     model = _client(settings)
     if not settings.llm_mask_pii:
         return model
-    from app.llm_masking import MaskingChatModel
+    from app.llm.masking import MaskingChatModel
 
     return MaskingChatModel(inner=model)
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import gradio as gr
 
-from app.coverage import ELEMENTS, CoverageItem, CoverageReport, check_coverage
-from app.coverage_export import ELEMENT_SV, STATUS_SV, report_csv, report_markdown
+from app.review.coverage import ELEMENTS, CoverageItem, CoverageReport, check_coverage
+from app.review.export import ELEMENT_SV, STATUS_SV, report_csv, report_markdown
 from app.settings import Settings
-from app.ui_common import document_choices, escape_html
-from app.uploads import check_upload
+from app.web.common import document_choices, escape_html
+from app.web.uploads import check_upload
 from ingest.errors import YttraError
 from ingest.loaders import load_file
 from ingest.normalize import normalize_text

@@ -18,10 +18,16 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.coverage import addressed_to
-from app.drafting import ELEMENT_HEADINGS, PLACEHOLDERS, Drafter, order_precedents, quote_line
-from app.drafts import DraftError, DraftStore, Precedent
-from app.llm import build_chat_model
+from app.drafting.drafter import (
+    ELEMENT_HEADINGS,
+    PLACEHOLDERS,
+    Drafter,
+    order_precedents,
+    quote_line,
+)
+from app.drafting.model import DraftError, DraftStore, Precedent
+from app.llm.clients import build_chat_model
+from app.review.coverage import addressed_to
 from app.settings import Settings
 from ingest.loaders import load_file
 from ingest.recommendations import extract_recommendations

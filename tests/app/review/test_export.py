@@ -1,8 +1,8 @@
 import csv
 import io
 
-from app.coverage import CoverageItem, CoverageReport, Evidence
-from app.coverage_export import item_json, report_csv, report_markdown
+from app.review.coverage import CoverageItem, CoverageReport, Evidence
+from app.review.export import item_json, report_csv, report_markdown
 from ingest.models import Recommendation
 
 

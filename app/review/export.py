@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from app.coverage import ELEMENTS, CoverageItem, CoverageReport
+from app.review.coverage import ELEMENTS, CoverageItem, CoverageReport
 
 STATUS_SV = {"besvarad": "Besvarad", "delvis": "Delvis", "saknas": "Saknas"}
 ELEMENT_SV = {

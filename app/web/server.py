@@ -17,19 +17,20 @@ from typing import Any
 
 import gradio as gr
 
-from app.access import DEFAULT_HOST, check_binding
-from app.admission import Admission
-from app.answering import Answer, Answerer, Source, Turn
-from app.drafting import Drafter
-from app.drafts import DraftStore
-from app.indexing import FileOutcome, Ingestor
-from app.llm import describe_llm
+from app.answering.answerer import Answer, Answerer, Source, Turn
+from app.drafting.drafter import Drafter
+from app.drafting.model import DraftStore
+from app.indexing.ingestor import FileOutcome, Ingestor
+from app.llm.calls import message_text
+from app.llm.clients import describe_llm
 from app.settings import Settings
-from app.ui_common import escape_html
-from app.ui_coverage import coverage_tab
-from app.ui_drafting import drafting_tab
-from app.ui_privacy import privacy_tab
-from app.uploads import UploadError, check_upload
+from app.web.access import DEFAULT_HOST, check_binding
+from app.web.admission import Admission
+from app.web.common import escape_html
+from app.web.coverage_page import coverage_tab
+from app.web.drafting_page import drafting_tab
+from app.web.privacy_page import privacy_tab
+from app.web.uploads import UploadError, check_upload
 from ingest.errors import YttraError
 from vectorstore.catalog import Filters
 from vectorstore.store import Store, StoreStats
@@ -210,16 +211,6 @@ def format_outcomes(outcomes: Sequence[FileOutcome]) -> list[list[str]]:
     """Rows for the upload result table: file and Swedish status."""
     return [[outcome.file, status_label(outcome)] for outcome in outcomes]
 
-
-def message_text(content: Any) -> str:
-    """Text of a chat message's content as Gradio hands it back (a string or parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text", ""))
-    if isinstance(content, list):
-        return "".join(message_text(part) for part in content)
-    return ""
 
 
 # -- the app ------------------------------------------------------------------------------

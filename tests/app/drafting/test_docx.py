@@ -8,8 +8,8 @@ from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from app.drafts import Draft, DraftError, Heading, Precedent, Section
-from app.export_docx import Block, Span, docx_bytes, parse_blocks, parse_inline, write_docx
+from app.drafting.docx import Block, Span, docx_bytes, parse_blocks, parse_inline, write_docx
+from app.drafting.model import Draft, DraftError, Heading, Precedent, Section
 from ingest.models import Recommendation
 
 RECOMMENDATIONS = [

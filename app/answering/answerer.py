@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
-from app.prompting import escape_material, load_prompt, truncate_tokens
+from app.llm.calls import CITATION, failure_reason, stream_text, validate_citations
+from app.llm.prompts import escape_material, load_prompt, truncate_tokens
 from ingest.tokens import count_tokens
 from vectorstore.catalog import Filters
 from vectorstore.lexical import tokenize
@@ -36,7 +36,6 @@ Turn = tuple[str, str]
 MIN_SIMILARITY = 0.78
 MIN_OVERLAP = 0.25
 NOTHING_FOUND = "Jag hittade inget i de inlästa dokumenten som besvarar frågan."
-_CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _ABBREVIATION = re.compile(r"\b(?:bl\.a|t\.ex|s\.k|m\.m|dvs|ca|nr|kap|jfr|resp|p\.g\.a|enl)\.$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9»\"(])")
 # A follow-up leans on the previous question: it opens with a conjunction ("och vad sa
@@ -82,7 +81,7 @@ class Answer:
         """The sources the text cites, in the order they are first cited."""
         by_number = {s.number: s for s in self.sources}
         order: dict[int, None] = {}
-        for group in _CITATION.findall(self.text):
+        for group in CITATION.findall(self.text):
             for number in re.split(r"\s*[,;]\s*", group):
                 if int(number) in by_number:
                     order.setdefault(int(number), None)
@@ -111,20 +110,6 @@ class Answer:
             ],
         }
 
-
-def validate_citations(text: str, count: int) -> tuple[str, bool]:
-    """Drop citations that point at no passage (1..count); tell whether any were dropped."""
-    invalid = False
-
-    def keep(match: re.Match[str]) -> str:
-        nonlocal invalid
-        numbers = [n for n in re.split(r"\s*[,;]\s*", match.group(1))]
-        valid = [n for n in numbers if 1 <= int(n) <= count]
-        invalid |= len(valid) != len(numbers)
-        return "".join(f"[{n}]" for n in valid)
-
-    cleaned = _CITATION.sub(keep, text)
-    return re.sub(r"[ \t]+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)).strip(), invalid
 
 
 def split_sentences(text: str) -> list[str]:
@@ -185,18 +170,6 @@ def _format_passage(source: Source) -> str:
         f"<<<SLUT PÅ KÄLLA {source.number}>>>"
     )
 
-
-def _failure_reason(error: BaseException, timeout: float) -> str:
-    """A short Swedish reason for an LLM failure, without leaking details like keys."""
-    name = type(error).__name__
-    if isinstance(error, TimeoutError) or "Timeout" in name:
-        return f"svarade inte inom {timeout:g} sekunder"
-    if "Connect" in name or isinstance(error, ConnectionError):
-        return "gick inte att nå"
-    status = getattr(error, "status_code", None)
-    if isinstance(status, int):
-        return f"svarade med fel {status}"
-    return "gav ett svar som inte gick att tolka"
 
 
 class Answerer:
@@ -280,7 +253,7 @@ class Answerer:
     def _best_sentences(self, query: str, hits: Sequence[Hit]) -> list[_Candidate]:
         # Rare words of the question ("kompetensintyg") matter much more than common ones
         # ("nämnden", "revisorerna") when judging whether a sentence answers it: squared idf.
-        weights = {t: w * w for t, w in self.store.lexical.idf(set(tokenize(query))).items()}
+        weights = {t: w * w for t, w in self.store.idf(set(tokenize(query))).items()}
         total_weight = sum(weights.values()) or 1.0
         candidates: list[_Candidate] = []
         seen: set[str] = set()
@@ -330,7 +303,7 @@ class Answerer:
         lines: list[str] = []
         used = 0
         for user, assistant in reversed(history[-3:]):
-            entry = f"Fråga: {user}\nSvar: {_CITATION.sub('', assistant).strip()}"
+            entry = f"Fråga: {user}\nSvar: {CITATION.sub('', assistant).strip()}"
             cost = count_tokens(entry)
             if used + cost > budget:
                 break
@@ -381,25 +354,14 @@ class Answerer:
         system, user, sources = self.build_prompt(question, hits, history)
         partial = Answer(question, query, "", tuple(sources), "llm", done=False)
         text = ""
-        deadline = time.monotonic() + self.timeout
         try:
-            for chunk in self.chat_model.stream([SystemMessage(system), HumanMessage(user)]):
-                piece = (
-                    chunk.content
-                    if isinstance(chunk.content, str)
-                    else "".join(
-                        part if isinstance(part, str) else str(part.get("text", ""))
-                        for part in chunk.content
-                    )
-                )
-                if piece:
-                    text += piece
-                    yield replace(partial, text=text)
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the answer took too long")
+            messages = [SystemMessage(system), HumanMessage(user)]
+            for piece in stream_text(self.chat_model, messages, self.timeout):
+                text += piece
+                yield replace(partial, text=text)
         except Exception as error:  # the LLM boundary: any failure shows the extracts
             log.warning("LLM answer failed: %s", type(error).__name__)
-            yield self._fallback(question, query, hits, _failure_reason(error, self.timeout))
+            yield self._fallback(question, query, hits, failure_reason(error, self.timeout))
             return
         cleaned, invalid = validate_citations(text, len(sources))
         if not cleaned:
@@ -408,7 +370,7 @@ class Answerer:
         notice = ""
         if invalid:
             notice = "Svaret hänvisade till källor som inte finns; de hänvisningarna är borttagna."
-        elif not _CITATION.search(cleaned):
+        elif not CITATION.search(cleaned):
             notice = "Svaret saknar källhänvisningar; kontrollera det mot källorna nedan."
         yield Answer(question, query, cleaned, tuple(sources), "llm", True, notice, invalid)
 

@@ -15,10 +15,10 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from app.answering import Answerer
-from app.services import build_ingestor
+from app.answering.answerer import Answerer
 from app.settings import Settings
-from app.ui import build_ui, launch
+from app.web.server import build_ui, launch
+from app.wiring import build_ingestor
 from vectorstore.store import Store
 
 pytestmark = [
@@ -252,7 +252,7 @@ def test_uploaded_files_are_ingested_and_reported(
 def test_coverage_tab_shows_the_matrix_with_evidence_and_exports(
     corpus_app: str, page: tuple[Page, list[str]], tmp_path: Path
 ) -> None:
-    corpus = Path(__file__).resolve().parents[2] / "data" / "sample-corpus" / "kungsbacka"
+    corpus = Path(__file__).resolve().parents[3] / "data" / "sample-corpus" / "kungsbacka"
     audit = corpus / "014_kungsbacka-revision-upphandling-oegentligheter-granskning.txt"
     reply = corpus / "012_kungsbacka-service-upphandling-oegentligheter-yttrande.txt"
     # A draft that forgets the answer to recommendation 3.
@@ -300,7 +300,7 @@ def test_drafting_tab_drafts_checks_exports_and_reopens_a_yttrande(
 
     import docx
 
-    corpus = Path(__file__).resolve().parents[2] / "data" / "sample-corpus" / "kungsbacka"
+    corpus = Path(__file__).resolve().parents[3] / "data" / "sample-corpus" / "kungsbacka"
     audit = corpus / "014_kungsbacka-revision-upphandling-oegentligheter-granskning.txt"
     added = "Nämnden instämmer i rekommendationen."
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from app.coverage import (
+from app.review.coverage import (
     ELEMENTS,
     CoverageItem,
     CoverageReport,

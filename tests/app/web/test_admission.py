@@ -8,7 +8,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from app.admission import Admission, QueueFull, Turn
+from app.web.admission import Admission, QueueFull, Turn
 
 WAIT = 30  # seconds; only reached if the code under test deadlocks
 

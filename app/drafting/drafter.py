@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -28,9 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.answering import _failure_reason, validate_citations
-from app.coverage import ELEMENTS, CoverageItem, CoverageReport, addressed_to, check_coverage
-from app.drafts import (
+from app.drafting.model import (
     Draft,
     DraftError,
     DraftStore,
@@ -39,7 +36,9 @@ from app.drafts import (
     Section,
     number_citations,
 )
-from app.prompting import escape_material, load_prompt, truncate_tokens
+from app.llm.calls import failure_reason, stream_text, validate_citations
+from app.llm.prompts import escape_material, load_prompt, truncate_tokens
+from app.review.coverage import ELEMENTS, CoverageItem, CoverageReport, addressed_to, check_coverage
 from ingest.errors import YttraError
 from ingest.loaders import load_file
 from ingest.metadata import infer_metadata
@@ -236,7 +235,7 @@ def answered_recommendations(store: Store) -> list[AnsweredRecommendation]:
 
 def _answer_index(store: Store) -> _AnswerIndex:
     """The replies' answered recommendations, built once per store generation."""
-    key = (str(store.data_dir), store.embedder.name, store.catalog.generation())
+    key = (str(store.data_dir), store.embedder.name, store.generation())
     with _index_lock:
         cached = _index_cache.get(key)
         if cached is not None:
@@ -246,7 +245,7 @@ def _answer_index(store: Store) -> _AnswerIndex:
         for record in store.documents():
             if record.metadata.doc_type not in REPLY_TYPES:
                 continue
-            chunks = store.catalog.document_chunks(record.doc_id)
+            chunks = store.document_chunks(record.doc_id)
             text = _reply_text(record, chunks)
             quoted = extract_recommendations(text)
             if not quoted:
@@ -406,17 +405,6 @@ def quote_line(recommendation: Recommendation) -> str:
     return f"> {_flat(recommendation.text)}"
 
 
-def _message_text(content: object) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            part if isinstance(part, str) else str(part.get("text", ""))
-            for part in content
-            if isinstance(part, str | dict)
-        )
-    return ""
-
 
 def _clean_output(text: str) -> str:
     """The model's text without a code fence around it."""
@@ -499,7 +487,7 @@ class Drafter:
         if not replies:
             return []
         depth = max(60, count * 10)
-        cosines = dict(self.store.chroma.search(query, depth, replies))
+        cosines = self.store.dense_similarities(query, depth, replies)
         known = [recommendation.text, *_answer_index(self.store).quoted]
         passages: list[Precedent] = []
         for hit in self.store.search(recommendation.text, k=depth):
@@ -611,7 +599,7 @@ class Drafter:
             return self._llm_section(recommendation, precedents, prompt)
         except Exception as error:  # the LLM boundary: any failure shows the skeleton
             log.warning("LLM section failed: %s", type(error).__name__)
-            reason = _failure_reason(error, self.timeout)
+            reason = failure_reason(error, self.timeout)
             return self._fallback(recommendation, precedents, others, reason)
 
     # -- sections ---------------------------------------------------------------------
@@ -638,7 +626,7 @@ class Drafter:
             return self._llm_section(recommendation, precedents, prompt), ""
         except Exception as error:  # the LLM boundary: any failure shows the skeleton
             log.warning("LLM section failed: %s", type(error).__name__)
-            reason = _failure_reason(error, self.timeout)
+            reason = failure_reason(error, self.timeout)
             return self._fallback(recommendation, precedents, others, reason), reason
 
     def skeleton(
@@ -679,7 +667,7 @@ class Drafter:
             *(r.text for r in others),
             *_answer_index(self.store).quoted,
         ]
-        weights = self.store.lexical.idf(set(tokenize(recommendation.text)))
+        weights = self.store.idf(set(tokenize(recommendation.text)))
         total = sum(weights.values()) or 1.0
         candidates: list[tuple[float, int, str]] = []
         seen: set[str] = set()
@@ -782,12 +770,7 @@ class Drafter:
         from langchain_core.messages import HumanMessage
 
         assert self.chat_model is not None
-        text = ""
-        deadline = time.monotonic() + self.timeout
-        for chunk in self.chat_model.stream([HumanMessage(prompt)]):
-            text += _message_text(chunk.content)
-            if time.monotonic() > deadline:
-                raise TimeoutError("the section took too long")
+        text = "".join(stream_text(self.chat_model, [HumanMessage(prompt)], self.timeout))
         return _clean_output(text)
 
     def _llm_section(
@@ -832,7 +815,7 @@ class Drafter:
                 failure = "gav ett tomt svar"
             except Exception as error:  # the LLM boundary: any failure shows the skeleton
                 log.warning("LLM summary failed: %s", type(error).__name__)
-                failure = _failure_reason(error, self.timeout)
+                failure = failure_reason(error, self.timeout)
         return f"*Språkmodellen {failure}; mallen visas i stället.*\n\n{skeleton}"
 
     @staticmethod

@@ -1,0 +1,1 @@
+"""Questions answered from the archive: extractive answers with citations, or an LLM's."""

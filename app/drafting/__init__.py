@@ -1,0 +1,1 @@
+"""Drafting a yttrande: draft model and store, precedent, drafter, assembly, Word export."""

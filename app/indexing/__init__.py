@@ -1,0 +1,1 @@
+"""Ingestion runs: files to the store, incrementally, with a report per file."""

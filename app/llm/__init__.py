@@ -1,0 +1,1 @@
+"""Language-model plumbing: clients, masking of personal data, calls with a deadline, prompts."""

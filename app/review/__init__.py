@@ -1,0 +1,1 @@
+"""Recommendations as the app sees them: the coverage check of a reply and its exports."""
