@@ -8,15 +8,13 @@ reader still sees where the passage turns.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 
 from ingest.models import Chunk
 from ingest.structure import Block, parse_blocks
+from ingest.text.bullets import BULLET, list_marker
+from ingest.text.sentences import split_sentences
 from ingest.tokens import count_tokens
-
-_NUMBERED_ITEM = re.compile(r"^\d{1,2}[.)] ")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9»\"(])")
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class ChunkingConfig:
 
     def signature(self) -> str:
         """Changes whenever chunk boundaries may change, so stored chunks get rebuilt."""
-        return f"chunk-v2:{self.max_tokens}:{self.min_tokens}"
+        return f"chunk-v3:{self.max_tokens}:{self.min_tokens}"
 
 
 @dataclass
@@ -43,7 +41,8 @@ class _Unit:
 
 def _bullet(text: str) -> str:
     """A list item as a line: numbered items keep their number, others get a bullet."""
-    return text if _NUMBERED_ITEM.match(text) else f"• {text}"
+    marker = list_marker(text)
+    return text if marker is not None and marker.numbered else f"{BULLET} {text}"
 
 
 def _units(blocks: list[Block]) -> list[_Unit | str]:
@@ -87,10 +86,10 @@ def _split_long(unit: _Unit, max_tokens: int) -> list[_Unit]:
         return [unit]
     groups: list[list[str]]
     if len(unit.lines) > 1 and unit.lines[0].endswith(":"):
-        *before, lead = _SENTENCE_SPLIT.split(unit.lines[0])
+        *before, lead = split_sentences(unit.lines[0], verbatim=True)
         groups = _pack(before, max_tokens, None) + _pack(unit.lines[1:], max_tokens, lead)
     else:
-        pieces = [s for line in unit.lines for s in _SENTENCE_SPLIT.split(line)]
+        pieces = [s for line in unit.lines for s in split_sentences(line, verbatim=True)]
         groups = _pack(pieces, max_tokens, None)
     return [
         _Unit(lines, unit.page, unit.headings, count_tokens("\n".join(lines)))

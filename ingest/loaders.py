@@ -32,7 +32,9 @@ from pypdf.errors import DependencyError, DeprecationError, PyPdfError
 
 from ingest.errors import IngestError
 from ingest.models import LoadedDocument
-from ingest.normalize import PAGE_MARKER_FORMAT, is_page_marker, normalize_text
+from ingest.normalize import normalize_text
+from ingest.text.bullets import BULLET
+from ingest.text.pages import is_page_marker, page_marker
 
 logger = logging.getLogger(__name__)
 
@@ -414,7 +416,7 @@ def _read_pdf(path: Path) -> str:
             logger.warning("%s: page %d cannot be read (%s)", path, number, type(exc).__name__)
             failed += 1
             page_text = ""
-        parts.append(f"{PAGE_MARKER_FORMAT.format(number)}\n\n{page_text}")
+        parts.append(f"{page_marker(number)}\n\n{page_text}")
     if failed == page_count:
         raise IngestError(path, _PDF_DAMAGED)
 
@@ -495,7 +497,7 @@ def _docx_blocks(document: DocxDocument, container: etree._Element) -> Iterator[
                 continue
             level = _heading_level(paragraph)
             if level is None and _is_list_item(paragraph):
-                list_items.append("• " + text)
+                list_items.append(f"{BULLET} {text}")
                 continue
             if list_items:
                 yield "\n".join(list_items)

@@ -17,13 +17,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 
-PAGE_MARKER_FORMAT = "<!-- sida {} -->"
-
-# Marker variants found in converted text: `<!--sida 5-->`, `<!-- page 5 -->`, `<!-- Sida 05 -->`.
-# No leading whitespace in the pattern: a run of spaces before it would make the search
-# quadratic. Spaces left before a marker end up trailing and are stripped anyway.
-_MARKER_ANYWHERE = re.compile(r"<!--[ \t]*(?:sida|page|side)[ \t]*(\d{1,7})[ \t]*-->[ \t]*", re.I)
-_MARKER_LINE = re.compile(r"<!-- sida (\d{1,7}) -->")
+from ingest.text.bullets import BULLET_CHARS, tidy_bullet
+from ingest.text.lines import hyphen_glue
+from ingest.text.pages import is_page_marker, markers_on_own_lines
 
 # Page counters printed in headers and footers: "1 (3)", "Sida 2 av 5", "Page 2 of 5", "- 3 -".
 _PAGE_COUNTER = re.compile(
@@ -34,20 +30,8 @@ _PAGE_COUNTER = re.compile(
     re.I,
 )
 _BARE_PAGE_NUMBER = re.compile(r"\d{1,3}")
-
-# Symbol bullets are normalised to "<bullet> text"; private-use glyphs from the Symbol and
-# Wingdings fonts (what Word's bullets become in many PDFs) are mapped to "•".
-_PRIVATE_USE_BULLETS = "\uf0b7\uf0a7\uf0a8\uf0d8\uf0fc\uf076\uf06e\uf0e0"
-_SYMBOL_BULLETS = "•►▪■●◦○‣⁃➢➤✓✔" + _PRIVATE_USE_BULLETS
-_SYMBOL_BULLET_LINE = re.compile(r"([ \t]*)([" + _SYMBOL_BULLETS + r"])[ \t]*(?=\S)")
-_DASH_BULLET_LINE = re.compile(r"([ \t]*)([-–—*])[ \t]{2,}(?=\S)")
-_BULLET_START_CHARS = frozenset(_SYMBOL_BULLETS + "-–—*")
-
-# Words that follow a hyphen in Swedish coordinated compounds ("arbetsmarknads- och
-# socialnämnden"): the hyphen is real and must survive a line break after it.
-_CONJUNCTIONS = frozenset(
-    {"och", "eller", "samt", "respektive", "resp", "alternativt", "liksom", "and", "or"}
-)
+# A page counter line is short: longer lines that look like one are text ("sida 3 av 5 ...").
+_MAX_COUNTER_LEN = 40
 
 # Lines this long are body text, never letterhead.
 _MAX_BOILERPLATE_LEN = 90
@@ -100,29 +84,12 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(_CHAR_TABLE)
     # A soft hyphen at a line end is a hyphenation point; anywhere else it is invisible.
     text = text.replace("\u00ad\n", "-\n").replace("\u00ad", "")
-    text = _MARKER_ANYWHERE.sub(lambda m: f"\n{PAGE_MARKER_FORMAT.format(int(m[1]))}\n", text)
+    text = markers_on_own_lines(text)
 
-    lines = [_normalize_bullet(line.rstrip()) for line in text.split("\n")]
+    lines = [tidy_bullet(line.rstrip()) for line in text.split("\n")]
     lines = _drop_page_furniture(lines)
     lines = _join_hyphenated(lines)
     return _tidy_blank_lines(lines)
-
-
-def is_page_marker(line: str) -> bool:
-    """Tell whether `line` is a normalised `<!-- sida N -->` marker."""
-    return _MARKER_LINE.fullmatch(line) is not None
-
-
-def _normalize_bullet(line: str) -> str:
-    """Write a leading bullet as "<bullet> text", mapping font-specific glyphs to "•"."""
-    match = _SYMBOL_BULLET_LINE.match(line)
-    if match:
-        bullet = "•" if match[2] in _PRIVATE_USE_BULLETS else match[2]
-        return f"{match[1]}{bullet} {line[match.end() :]}"
-    match = _DASH_BULLET_LINE.match(line)
-    if match:
-        return f"{match[1]}{match[2]} {line[match.end() :]}"
-    return line
 
 
 def _collapse(line: str) -> str:
@@ -146,7 +113,7 @@ def _may_be_boilerplate(line: str) -> bool:
     stripped = line.strip()
     return (
         0 < len(stripped) < _MAX_BOILERPLATE_LEN
-        and stripped[0] not in _BULLET_START_CHARS
+        and stripped[0] not in BULLET_CHARS
         and not stripped.startswith("#")
         and not stripped.endswith(":")
         and any(char.isalnum() for char in stripped)
@@ -161,7 +128,7 @@ def _drop_page_furniture(lines: list[str]) -> list[str]:
     """
     drop: set[int] = set()
     for index, line in enumerate(lines):
-        if len(line) < 40 and _PAGE_COUNTER.fullmatch(" ".join(line.split())):
+        if len(line) < _MAX_COUNTER_LEN and _PAGE_COUNTER.fullmatch(" ".join(line.split())):
             drop.add(index)
 
     has_markers = any(is_page_marker(line) for line in lines)
@@ -227,41 +194,6 @@ def _near_edge(indexes: Sequence[int], pages: Sequence[Sequence[int]], width: in
     return all(index in edges for index in indexes)
 
 
-def _hyphen_glue(line: str, following: str) -> str | None:
-    """What replaces the final "-" of `line` when joined to the next line; None: keep apart.
-
-    A lowercase continuation means a word was broken: "revis-" + "ionsrapport". A
-    conjunction after the hyphen means a coordinated compound ("arbetsmarknads- och ..."),
-    so the hyphen stays, followed by a space. Abbreviations, numbers and single letters
-    keep their hyphen too ("IT-system", "2020-talet", "e-post").
-    """
-    if len(line) < 2 or not line.endswith("-") or not line[-2].isalnum():
-        return None
-    if not following:
-        return None
-    if following[0] == ",":
-        return "-"
-    if not following[0].islower():
-        return None
-    first_word = following.split(maxsplit=1)[0].rstrip(".,;:!?)").casefold()
-    if first_word in _CONJUNCTIONS:
-        return "- "
-    return "-" if keeps_hyphen(line[:-1]) else ""
-
-
-def keeps_hyphen(head: str) -> bool:
-    """Tell whether the word before a line-end hyphen is an abbreviation, number or letter."""
-    start = len(head)
-    while start > 0 and len(head) - start < 40 and head[start - 1].isalnum():
-        start -= 1
-    fragment = head[start:]
-    return (
-        len(fragment) == 1
-        or any(char.isdigit() for char in fragment)
-        or any(char.isupper() for char in fragment[1:])
-    )
-
-
 def _next_text_line(lines: Sequence[str], index: int) -> int:
     """Index of the first non-blank line at or after `index` (len(lines) if none)."""
     while index < len(lines) and not lines[index].strip():
@@ -292,14 +224,14 @@ def _join_hyphenated(lines: list[str]) -> list[str]:
                 if after >= len(lines) or is_page_marker(lines[after]):
                     break
                 word, _, rest = lines[after].lstrip().partition(" ")
-                glue = _hyphen_glue(line, word)
+                glue = hyphen_glue(line, word)
                 if glue is None or glue == "- ":
                     break
                 line = line[:-1] + glue + word
                 lines[after] = rest.lstrip()
                 break
             following = lines[nxt].lstrip()
-            glue = _hyphen_glue(line, following)
+            glue = hyphen_glue(line, following)
             if glue is None:
                 break
             pieces.append(line[:-1] + glue)

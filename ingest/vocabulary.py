@@ -43,19 +43,24 @@ REPLY_TYPES: tuple[DocType, ...] = (DocType.YTTRANDE, DocType.TJANSTESKRIVELSE)
 """Document types that answer an audit: their passages can be earlier answers."""
 
 
-class Status(StrEnum):
+class _CapitalisedLabel(StrEnum):
+    """A vocabulary a user reads as its values with a capital first letter."""
+
+    @property
+    def label(self) -> str:
+        """The value as a column or field name: "Delvis", "Åtgärd", …"""
+        return self.value.capitalize()
+
+
+class Status(_CapitalisedLabel):
     """How far a reply answers one recommendation."""
 
     BESVARAD = "besvarad"
     DELVIS = "delvis"
     SAKNAS = "saknas"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class ElementName(StrEnum):
+class ElementName(_CapitalisedLabel):
     """The parts of a complete answer to a recommendation, in the order a reply gives them."""
 
     STALLNINGSTAGANDE = "ställningstagande"
@@ -68,11 +73,6 @@ class ElementName(StrEnum):
     """When the measures start and are done."""
     UPPFOLJNING = "uppföljning"
     """How and when the measures and their effect are followed up."""
-
-    @property
-    def label(self) -> str:
-        """The element as a column or field name: "Ställningstagande", "Åtgärd", …"""
-        return self.value.capitalize()
 
 
 ELEMENTS: tuple[ElementName, ...] = tuple(ElementName)

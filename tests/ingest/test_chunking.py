@@ -75,7 +75,7 @@ def test_a_tiny_closing_section_joins_the_previous_chunk() -> None:
 
 def test_no_word_is_lost_between_text_and_chunks() -> None:
     from ingest.normalize import normalize_text
-    from ingest.structure import PAGE_MARKER
+    from ingest.text.pages import PAGE_MARKER
 
     def words(text: str) -> set[str]:
         return {w.strip("*_#►•-–:.,;()") for w in text.split()} - {""}

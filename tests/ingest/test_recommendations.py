@@ -383,3 +383,25 @@ def test_swedish_fragments_never_raise(text: str) -> None:
 def test_adversarial_input_does_not_hang(text: str) -> None:
     for r in extract_recommendations(text):
         assert r.text and "\n" not in r.text
+
+
+# ------------------------------------------------------------------- bullet invariance
+
+_GLYPHS = ["•", "►", "▪", "◦", "–", "−", "-", "*", "\\-"]
+
+
+def _bulleted(glyph: str) -> str:
+    return (
+        "Vi rekommenderar kommunstyrelsen att:\n\n"
+        f"{glyph} säkerställa att rutinen för attest följs,\n"
+        f"{glyph} utveckla uppföljningen av avtal och\n"
+        f"{glyph} Tydliggöra ansvaret för internkontrollen.\n\nNästa stycke.\n"
+    )
+
+
+@pytest.mark.parametrize("glyph", _GLYPHS)
+def test_every_bullet_glyph_yields_the_same_recommendations(glyph: str) -> None:
+    expected = [(r.text, r.addressee) for r in extract_recommendations(_bulleted("•"))]
+    assert len(expected) == 3
+    for text in (_bulleted(glyph), normalize_text(_bulleted(glyph))):
+        assert [(r.text, r.addressee) for r in extract_recommendations(text)] == expected

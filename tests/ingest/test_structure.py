@@ -76,3 +76,14 @@ def test_long_punctuation_runs_do_not_hang(text: str) -> None:
     # The run does not end a sentence, so the lowercase line after the blank continues it.
     (*_, last) = parse_blocks(text)
     assert last.kind == "paragraph" and last.text.endswith(" fortsätter")
+
+
+@pytest.mark.parametrize("glyph", ["•", "►", "▪", "◦", "–", "−", "-", "*", "\\-", "\uf0b7"])
+def test_every_bullet_glyph_gives_the_same_list_items(glyph: str) -> None:
+    text = f"Nämnden rekommenderas att:\n\n{glyph} säkerställa rutinen,\n{glyph} följa upp.\n"
+    blocks = parse_blocks(text)
+    assert blocks[0].lead_in
+    assert [(b.kind, b.text) for b in blocks[1:]] == [
+        ("item", "säkerställa rutinen,"),
+        ("item", "följa upp."),
+    ]

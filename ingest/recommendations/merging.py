@@ -1,0 +1,147 @@
+"""Settling addressees and merging repeats into the final `Recommendation`s."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from ingest.metadata import infer_organs
+from ingest.models import Recommendation
+from ingest.recommendations.phrases import is_generic
+from ingest.recommendations.reading import Candidate
+
+_NEAR_DUPLICATE = 0.8
+"""Token-set overlap at which two texts for one addressee are the same recommendation: a
+summary and a conclusions chapter word one recommendation slightly differently ("kostnader"
+/ "kostnaderna", a comma), while two different recommendations to one board share well under
+this (checked on the sample corpus)."""
+_MAX_NEAR_DUPLICATE_CHECKS = 200_000
+"""Cap on pairwise comparisons, so a document with thousands of items stays fast."""
+_STEM_CHARS = 6
+"""Words compared by their first six letters: Swedish inflection sits at the end."""
+_BARE_BOARDS = ("nämnden", "styrelsen")
+
+
+def normal_body(body: str) -> str:
+    """A body's name for comparing: case folded, "&" read as "och", whitespace collapsed."""
+    return " ".join(body.casefold().replace("&", "och").split())
+
+
+class _Addressees:
+    """Who the candidates of one document are addressed to."""
+
+    def __init__(self, candidates: Sequence[Candidate], text: str) -> None:
+        self._text = text
+        self._named = Counter(
+            normal_body(body)
+            for candidate in candidates
+            for body in (*candidate.lead, *candidate.own)
+            if not is_generic(body)
+        )
+        self.spelled: dict[str, str] = {}
+        for candidate in candidates:
+            for body in (*candidate.lead, *candidate.own):
+                self.spelled.setdefault(normal_body(body), body)
+        self._document_body: str | None = None
+
+    def document_body(self) -> str:
+        """The body the document is about: most named by its lead-ins, else its main organ."""
+        if self._document_body is None:
+            if self._named:
+                self._document_body = self.spelled[self._named.most_common(1)[0][0]]
+            else:
+                organs = infer_organs(self._text)
+                self._document_body = organs[0] if organs else ""
+        return self._document_body
+
+    def specific(self, body: str) -> str:
+        """A bare "nämnden" becomes the document's own board when one is known."""
+        if body.casefold() not in _BARE_BOARDS:
+            return body
+        known = self.document_body()
+        kind = "styrelse" if "styrelse" in body.casefold() else "nämnd"
+        return known if known and kind in known.casefold() else body
+
+
+def resolve(candidates: Sequence[Candidate], text: str) -> list[tuple[Candidate, str]]:
+    """Give every candidate its addressees: one (candidate, addressee) pair per body."""
+    addressees = _Addressees(candidates, text)
+    # Items of one list or heading run that name no body share the one the others name.
+    by_group: dict[int, set[str]] = {}
+    for candidate in candidates:
+        for body in candidate.own:
+            by_group.setdefault(candidate.group, set()).add(normal_body(body))
+
+    resolved: list[tuple[Candidate, str]] = []
+    for candidate in candidates:
+        named = candidate.own or candidate.lead
+        if named:
+            names = [addressees.specific(body) for body in named]
+        else:
+            shared = by_group.get(candidate.group, set())
+            if len(shared) == 1:
+                names = [addressees.specific(addressees.spelled[next(iter(shared))])]
+            else:
+                names = [addressees.document_body()]
+        seen: set[str] = set()
+        for name in names:
+            if normal_body(name) not in seen:
+                seen.add(normal_body(name))
+                resolved.append((candidate, name))
+    return resolved
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text.casefold()))
+
+
+def _stems(tokens: Iterable[str]) -> frozenset[str]:
+    """Crude stems for comparing repeats: "kostnader" and "kostnaderna" are one word."""
+    return frozenset(token[:_STEM_CHARS] for token in tokens)
+
+
+def recommendation_id(text: str, addressee: str) -> str:
+    """Stable id from the normalised text and addressee, independent of position."""
+    key = " ".join(text.casefold().split()) + "|" + normal_body(addressee)
+    # "surrogatepass": lone surrogates (possible in any str) must not make hashing fail.
+    digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return "rek-" + digest[:10]
+
+
+def merge(pairs: Sequence[tuple[Candidate, str]]) -> list[Recommendation]:
+    """One Recommendation per addressee and text; near-identical repeats keep the first."""
+    out: list[Recommendation] = []
+    exact: set[tuple[str, tuple[str, ...]]] = set()
+    kept: dict[str, list[frozenset[str]]] = {}
+    checks = 0
+    for candidate, addressee in pairs:
+        body = normal_body(addressee)
+        tokens = _tokens(candidate.text)
+        if (body, tokens) in exact:
+            continue
+        token_set = _stems(tokens)
+        duplicate = False
+        for other in kept.get(body, []):
+            checks += 1
+            if checks > _MAX_NEAR_DUPLICATE_CHECKS:
+                break
+            union = len(token_set | other)
+            if union and len(token_set & other) / union >= _NEAR_DUPLICATE:
+                duplicate = True
+                break
+        if duplicate:
+            continue
+        exact.add((body, tokens))
+        kept.setdefault(body, []).append(token_set)
+        out.append(
+            Recommendation(
+                id=recommendation_id(candidate.text, addressee),
+                text=candidate.text,
+                addressee=addressee,
+                page=candidate.page,
+                section=candidate.section,
+            )
+        )
+    return out
