@@ -12,36 +12,49 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
+from app.answering.extractive import best_sentences
+from app.answering.followup import Turn, condense, history_text
 from app.llm.calls import CITATION, failure_reason, stream_text, validate_citations
 from app.llm.prompts import escape_material, load_prompt, truncate_tokens
+from ingest.text.sentences import complete_sentences
 from ingest.tokens import count_tokens
 from vectorstore.catalog import Filters
-from vectorstore.lexical import tokenize
 from vectorstore.store import Hit, Store
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+__all__ = ["NOTHING_FOUND", "Answer", "Answerer", "Mode", "Source", "Turn", "split_sentences"]
+
 log = logging.getLogger(__name__)
 
 Mode = Literal["utdrag", "llm"]
-Turn = tuple[str, str]
-"""A past exchange: (the user's question, the assistant's answer)."""
 
-# Below both of these, no sentence is taken to answer the question. e5 similarities of
-# unrelated Swedish text sit around 0.75, of answering sentences above 0.8.
-MIN_SIMILARITY = 0.78
-MIN_OVERLAP = 0.25
 NOTHING_FOUND = "Jag hittade inget i de inlästa dokumenten som besvarar frågan."
-_ABBREVIATION = re.compile(r"\b(?:bl\.a|t\.ex|s\.k|m\.m|dvs|ca|nr|kap|jfr|resp|p\.g\.a|enl)\.$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9»\"(])")
-# A follow-up leans on the previous question: it opens with a conjunction ("och vad sa
-# servicenämnden?"), points back ("samma nämnd", "dessa åtgärder"), or is very short.
-_FOLLOW_UP_START = re.compile(r"^(?:och|men|samt|även|också|än|då)\b", re.IGNORECASE)
-_BACK_REFERENCE = re.compile(r"\b(?:detta|denna|dessa|samma|där|dit)\b", re.IGNORECASE)
+
+split_sentences = complete_sentences
+"""The whole sentences and list items of a passage (the name callers import from here)."""
+
+DEFAULT_PASSAGES = 6
+"""Passages retrieved per question: enough for several sources, few enough to read."""
+DEFAULT_CONTEXT_TOKENS = 6000
+"""Token budget of a prompt: instructions, history and passages (as `Settings`' default)."""
+DEFAULT_TIMEOUT = 30.0
+"""Seconds the LLM may take before the extracts are shown instead (as `Settings`' default)."""
+DEFAULT_MAX_SENTENCES = 3
+"""Sentences in an extractive answer: a short answer, each sentence cited."""
+HISTORY_SHARE = 4
+"""The conversation gets at most 1/HISTORY_SHARE of the prompt budget; passages the rest."""
+PASSAGE_SEPARATOR_TOKENS = 2
+"""Tokens counted for the blank line between two passages: it takes one, and one more is
+kept spare because tokens counted per passage may not add up to those of the joined text."""
+TRUNCATION_MARGIN = 80
+MIN_TRUNCATED_TOKENS = 50
+"""A single passage too long for the prompt keeps what fits, less TRUNCATION_MARGIN tokens
+for its fence and header, but never fewer than MIN_TRUNCATED_TOKENS."""
 
 
 @dataclass(frozen=True)
@@ -111,51 +124,6 @@ class Answer:
         }
 
 
-
-def split_sentences(text: str) -> list[str]:
-    """Whole sentences of a passage; list items count as sentences.
-
-    Lines that do not end a sentence (headings, letterheads, text cut off by an excerpt)
-    are left out: an answer quotes complete statements only.
-    """
-    sentences: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip().lstrip("•►-–* ").strip()
-        is_item = line != raw.strip() or bool(re.match(r"\d{1,2}[.)] ", line))
-        if not line or not (is_item or line[-1] in ".!?"):
-            continue
-        pieces = _SENTENCE_END.split(line)
-        if not is_item and pieces[-1][-1] not in ".!?":
-            pieces = pieces[:-1]
-        merged: list[str] = []
-        for piece in pieces:
-            if merged and _ABBREVIATION.search(merged[-1]):
-                merged[-1] = f"{merged[-1]} {piece}"
-            else:
-                merged.append(piece)
-        sentences.extend(merged)
-    return sentences
-
-
-def _is_follow_up(question: str) -> bool:
-    words = question.split()
-    return (
-        len(words) <= 5
-        or bool(_FOLLOW_UP_START.match(question.strip()))
-        or bool(_BACK_REFERENCE.search(question))
-    )
-
-
-@dataclass
-class _Candidate:
-    text: str
-    passage: int
-    lexical: float
-    prior: float
-    score: float = 0.0
-    tokens: set[str] = field(default_factory=set)
-
-
 def _format_passage(source: Source) -> str:
     hit = source.hit
     about = ", ".join(p for p in (hit.doc_type, hit.diarienummer, hit.date, hit.organ) if p)
@@ -171,26 +139,17 @@ def _format_passage(source: Source) -> str:
     )
 
 
-
+@dataclass(eq=False)
 class Answerer:
     """Retrieves passages for a question and answers from them."""
 
-    def __init__(
-        self,
-        store: Store,
-        chat_model: BaseChatModel | None = None,
-        *,
-        k: int = 6,
-        context_tokens: int = 6000,
-        timeout: float = 30.0,
-        max_sentences: int = 3,
-    ) -> None:
-        self.store = store
-        self.chat_model = chat_model
-        self.k = k
-        self.context_tokens = context_tokens
-        self.timeout = timeout
-        self.max_sentences = max_sentences
+    store: Store
+    chat_model: BaseChatModel | None = None
+    _: KW_ONLY
+    k: int = DEFAULT_PASSAGES
+    context_tokens: int = DEFAULT_CONTEXT_TOKENS
+    timeout: float = DEFAULT_TIMEOUT
+    max_sentences: int = DEFAULT_MAX_SENTENCES
 
     # -- public -----------------------------------------------------------------------
 
@@ -218,25 +177,11 @@ class Answerer:
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         """A follow-up question rewritten to stand alone, for retrieval."""
-        if not history or not _is_follow_up(question):
-            return question
-        if self.chat_model is not None:
-            try:
-                prompt = load_prompt("condense").render(
-                    history=self._history_text(history, 600), question=question
-                )
-                reply = self.chat_model.invoke(prompt)
-                text = reply.content if isinstance(reply.content, str) else ""
-                text = text.strip().splitlines()[0].strip() if text.strip() else ""
-                if 3 <= len(text) <= 500:
-                    return text
-            except Exception as error:  # the LLM boundary: fall back to the plain rule
-                log.warning("condensing the question failed: %s", type(error).__name__)
-        return f"{history[-1][0]} {question}"
+        return condense(question, history, self.chat_model)
 
     def extractive(self, question: str, query: str, hits: Sequence[Hit]) -> Answer:
         """An answer made of the best-matching sentences of the passages, each cited."""
-        chosen = self._best_sentences(query, hits)
+        chosen = best_sentences(self.store, query, hits, self.max_sentences)
         if not chosen:
             sources = tuple(Source(n, hit) for n, hit in enumerate(hits, 1))
             return Answer(question, query, NOTHING_FOUND, sources, "utdrag")
@@ -248,68 +193,7 @@ class Answerer:
         sources = tuple(Source(number[i], hits[i]) for i in order)
         return Answer(question, query, text, sources, "utdrag")
 
-    # -- extractive -------------------------------------------------------------------
-
-    def _best_sentences(self, query: str, hits: Sequence[Hit]) -> list[_Candidate]:
-        # Rare words of the question ("kompetensintyg") matter much more than common ones
-        # ("nämnden", "revisorerna") when judging whether a sentence answers it: squared idf.
-        weights = {t: w * w for t, w in self.store.idf(set(tokenize(query))).items()}
-        total_weight = sum(weights.values()) or 1.0
-        candidates: list[_Candidate] = []
-        seen: set[str] = set()
-        for rank, hit in enumerate(hits[:5]):
-            for sentence in split_sentences(hit.text):
-                key = " ".join(sentence.lower().split())
-                if len(sentence) < 25 or len(sentence.split()) < 4 or key in seen:
-                    continue
-                seen.add(key)
-                terms = set(tokenize(sentence))
-                overlap = sum(w for t, w in weights.items() if t in terms) / total_weight
-                candidates.append(_Candidate(sentence, rank, overlap, 1 / (1 + rank), tokens=terms))
-        if not candidates:
-            return []
-        best_overlap = max(c.lexical for c in candidates)
-        shortlist = sorted(candidates, key=lambda c: -(0.6 * c.lexical + 0.4 * c.prior))[:16]
-        query_vector = self.store.embedder.embed_queries([query])[0]
-        similarities = self.store.embedder.embed_passages([c.text for c in shortlist]) @ (
-            query_vector
-        )
-        low, high = float(similarities.min()), float(similarities.max())
-        if high < MIN_SIMILARITY and best_overlap < MIN_OVERLAP:
-            return []  # nothing here is about the question
-        for c, similarity in zip(shortlist, similarities, strict=True):
-            dense = (float(similarity) - low) / (high - low) if high > low else 1.0
-            c.score = 0.55 * dense + 0.3 * c.lexical + 0.15 * c.prior
-        shortlist.sort(key=lambda c: -c.score)
-        best = shortlist[0].score
-        chosen: list[_Candidate] = []
-        for c in shortlist:
-            if len(chosen) == self.max_sentences or c.score < 0.6 * best:
-                break
-            if sum(1 for o in chosen if o.passage == c.passage) >= 2:
-                continue
-            if any(
-                len(c.tokens & o.tokens) / len(c.tokens | o.tokens or {""}) > 0.6 for o in chosen
-            ):
-                continue
-            chosen.append(c)
-        return chosen
-
     # -- generation -------------------------------------------------------------------
-
-    @staticmethod
-    def _history_text(history: Sequence[Turn], budget: int) -> str:
-        """The latest exchanges that fit in `budget` tokens, oldest first."""
-        lines: list[str] = []
-        used = 0
-        for user, assistant in reversed(history[-3:]):
-            entry = f"Fråga: {user}\nSvar: {CITATION.sub('', assistant).strip()}"
-            cost = count_tokens(entry)
-            if used + cost > budget:
-                break
-            lines.insert(0, entry)
-            used += cost
-        return "\n\n".join(lines)
 
     def build_prompt(
         self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()
@@ -317,8 +201,8 @@ class Answerer:
         """(system, user, sources) with as many passages as fit in the token budget."""
         system = load_prompt("answer_system").render()
         template = load_prompt("answer_user")
-        history_text = self._history_text(history, self.context_tokens // 4)
-        history_block = f"Tidigare i samtalet:\n{history_text}\n\n" if history_text else ""
+        earlier = history_text(history, self.context_tokens // HISTORY_SHARE)
+        history_block = f"Tidigare i samtalet:\n{earlier}\n\n" if earlier else ""
         fixed = count_tokens(system) + count_tokens(
             template.render(history=history_block, passages="", question=question)
         )
@@ -328,12 +212,14 @@ class Answerer:
         for hit in hits:
             source = Source(len(sources) + 1, hit)
             block = _format_passage(source)
-            cost = count_tokens(block) + 2
+            cost = count_tokens(block) + PASSAGE_SEPARATOR_TOKENS
             if cost > room:
                 if sources:
                     break
                 # Even one passage is too long: keep what fits of it.
-                shortened = truncate_tokens(hit.text, max(room - 80, 50))
+                shortened = truncate_tokens(
+                    hit.text, max(room - TRUNCATION_MARGIN, MIN_TRUNCATED_TOKENS)
+                )
                 source = Source(1, replace(hit, text=shortened))
                 block = _format_passage(source)
                 cost = count_tokens(block)

@@ -5,16 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from app.review.coverage import ELEMENTS, CoverageItem, CoverageReport
+from app.review.coverage import CoverageItem, CoverageReport
+from ingest.vocabulary import ELEMENTS, Status
 
-STATUS_SV = {"besvarad": "Besvarad", "delvis": "Delvis", "saknas": "Saknas"}
-ELEMENT_SV = {
-    "ställningstagande": "Ställningstagande",
-    "åtgärd": "Åtgärd",
-    "ansvarig": "Ansvarig",
-    "tidplan": "Tidplan",
-    "uppföljning": "Uppföljning",
-}
+
+def _status(item: CoverageItem) -> str:
+    """The item's status as a reader sees it ("Besvarad"), also for a plain-string status."""
+    return Status(item.status).label
 
 
 def item_json(item: CoverageItem) -> dict[str, object]:
@@ -26,7 +23,9 @@ def item_json(item: CoverageItem) -> dict[str, object]:
         "addressee": item.recommendation.addressee,
         "status": item.status,
         "score": item.score,
-        "evidence": None if evidence is None else {
+        "evidence": None
+        if evidence is None
+        else {
             "text": evidence.text,
             "page": evidence.page,
             "section": evidence.section,
@@ -41,8 +40,18 @@ def report_csv(report: CoverageReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(
-        ["Id", "Rekommendation", "Adressat", "Status", "Poäng",
-         *(ELEMENT_SV[e] for e in ELEMENTS), "Sida", "Avsnitt", "Belägg", "Motivering"]
+        [
+            "Id",
+            "Rekommendation",
+            "Adressat",
+            "Status",
+            "Poäng",
+            *(e.label for e in ELEMENTS),
+            "Sida",
+            "Avsnitt",
+            "Belägg",
+            "Motivering",
+        ]
     )
     for item in report.items:
         evidence = item.evidence
@@ -51,7 +60,7 @@ def report_csv(report: CoverageReport) -> str:
                 item.recommendation.id,
                 item.recommendation.text,
                 item.recommendation.addressee,
-                STATUS_SV[item.status],
+                _status(item),
                 f"{item.score:.2f}".replace(".", ","),
                 *("ja" if item.elements.get(e) else "nej" for e in ELEMENTS),
                 evidence.page if evidence and evidence.page else "",
@@ -73,27 +82,42 @@ def report_markdown(report: CoverageReport, title: str = "Täckning av rekommend
     if report.addressee:
         lines += [f"Adressat: {report.addressee}", ""]
     lines.append(
-        f"{report.count('besvarad')} besvarade, {report.count('delvis')} delvis, "
-        f"{report.count('saknas')} saknas."
+        f"{report.count(Status.BESVARAD)} besvarade, {report.count(Status.DELVIS)} delvis, "
+        f"{report.count(Status.SAKNAS)} saknas."
     )
-    lines += ["", "| Nr | Rekommendation | Status | "
-              + " | ".join(ELEMENT_SV[e] for e in ELEMENTS) + " |",
-              "|---|---|---|" + "---|" * len(ELEMENTS)]
+    lines += [
+        "",
+        "| Nr | Rekommendation | Status | " + " | ".join(e.label for e in ELEMENTS) + " |",
+        "|---|---|---|" + "---|" * len(ELEMENTS),
+    ]
     for number, item in enumerate(report.items, 1):
         marks = " | ".join("✓" if item.elements.get(e) else "–" for e in ELEMENTS)
         lines.append(
-            f"| {number} | {_cell(item.recommendation.text)} | {STATUS_SV[item.status]} "
-            f"| {marks} |"
+            f"| {number} | {_cell(item.recommendation.text)} | {_status(item)} | {marks} |"
         )
     lines.append("")
     for number, item in enumerate(report.items, 1):
-        lines += [f"## {number}. {STATUS_SV[item.status]}", "",
-                  f"> {_cell(item.recommendation.text)}", "", item.reason, ""]
+        lines += [
+            f"## {number}. {_status(item)}",
+            "",
+            f"> {_cell(item.recommendation.text)}",
+            "",
+            item.reason,
+            "",
+        ]
         if item.evidence:
             where = ", ".join(
-                p for p in (f"s. {item.evidence.page}" if item.evidence.page else "",
-                            item.evidence.section) if p
+                p
+                for p in (
+                    f"s. {item.evidence.page}" if item.evidence.page else "",
+                    item.evidence.section,
+                )
+                if p
             )
-            lines += [f"Belägg{f' ({where})' if where else ''}:", "",
-                      f"> {_cell(item.evidence.text)}", ""]
+            lines += [
+                f"Belägg{f' ({where})' if where else ''}:",
+                "",
+                f"> {_cell(item.evidence.text)}",
+                "",
+            ]
     return "\n".join(lines)

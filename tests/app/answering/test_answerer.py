@@ -7,6 +7,7 @@ HTTP server speaking the OpenAI wire format to the real ChatOpenAI client.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 import pytest
 from langchain_core.language_models.fake_chat_models import (
@@ -189,3 +190,14 @@ def test_unreachable_endpoint(corpus_store: Store) -> None:
                         llm_model="fake", llm_timeout=2)
     answer = Answerer(corpus_store, build_chat_model(settings), timeout=2).answer(QUESTION)
     assert "gick inte att nå" in answer.notice and answer.cited()
+
+
+def test_answer_settings_are_keyword_only_and_kept_as_attributes() -> None:
+    store = cast(Store, object())  # the constructor only keeps the store
+    model = FakeListChatModel(responses=["svar"])
+    answerer = Answerer(store, model, k=2, context_tokens=900, timeout=4.5, max_sentences=1)
+    assert answerer.store is store and answerer.chat_model is model
+    assert (answerer.k, answerer.context_tokens) == (2, 900)
+    assert (answerer.timeout, answerer.max_sentences) == (4.5, 1)
+    with pytest.raises(TypeError):
+        Answerer(store, model, 2)  # type: ignore[misc]
