@@ -30,8 +30,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make the project packages importable
     sys.path.insert(0, str(REPO))
 
-from app.drafting.drafter import SIMILAR_RECOMMENDATION, Drafter, answered_recommendations  # noqa: E402
+from app.drafting.drafter import Drafter  # noqa: E402
 from app.drafting.model import Precedent  # noqa: E402
+from app.drafting.precedent import (  # noqa: E402
+    SIMILAR_RECOMMENDATION,
+    AnsweredRecommendation,
+)
 from app.indexing.ingestor import Ingestor  # noqa: E402
 from bench.metrics import normalise_space  # noqa: E402
 from ingest.models import Recommendation  # noqa: E402
@@ -90,9 +94,11 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _best_earlier(store: Store, case: Case) -> tuple[float, str, str]:
+def _best_earlier(
+    store: Store, answered: Sequence[AnsweredRecommendation], case: Case
+) -> tuple[float, str, str]:
     """(similarity, text, file) of the most similar answered recommendation elsewhere."""
-    answers = [a for a in answered_recommendations(store) if a.record.file != case.reply]
+    answers = [a for a in answered if a.record.file != case.reply]
     if not answers:
         return 0.0, "", ""
     query = store.embedder.embed_queries([case.recommendation.text])[0]
@@ -145,17 +151,17 @@ def _run(args: argparse.Namespace, cases: list[Case], store: Store) -> int:
     summary = Ingestor(store).ingest([args.corpus])
     print(f"ingested {summary.count('added')} documents in {time.perf_counter() - started:.1f} s"
           f"; {len(cases)} gold recommendations from {args.eval.name}")
+    drafter = Drafter(store, precedents_k=args.k)
     started = time.perf_counter()
-    answered = answered_recommendations(store)
+    answered = drafter.index.answers()
     print(f"answered recommendations found in the replies: {len(answered)} "
           f"({time.perf_counter() - started:.1f} s)")
-    drafter = Drafter(store, precedents_k=args.k)
 
     print(f"\n== Reply left out: top {args.k} precedents ==")
     outcomes = []
     for number, case in enumerate(cases, 1):
         found = drafter.precedents(case.recommendation, exclude_files={case.reply})
-        outcome = Outcome(case, found, *_best_earlier(store, case))
+        outcome = Outcome(case, found, *_best_earlier(store, answered, case))
         outcomes.append(outcome)
         _print_outcome(number, outcome)
 

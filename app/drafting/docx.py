@@ -27,12 +27,12 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
-from app.drafting.model import Draft, DraftError, number_citations
+from app.drafting.citations import number_citations
+from app.drafting.model import SIGNATORIES, Draft, DraftError
 
 LANGUAGE = "sv-SE"
 FILL_IN = "[fylls i]"
 """Shown where the official has not yet written anything."""
-SIGNATORIES = ("Ordförande", "Förvaltningsdirektör")
 SIGNATURE_LINE = "_" * 34
 
 BlockKind = Literal["paragraph", "quote", "bullet", "bullet2", "numbered", "label"]
