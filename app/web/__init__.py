@@ -1,1 +1,1 @@
-"""The Gradio web UI: server, access and admission control, uploads, one page per tab."""
+"""The Gradio web UI: per tab a page (components, events) over a plain session; the server."""

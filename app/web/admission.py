@@ -29,8 +29,8 @@ class QueueFull(YttraError):
 
 
 @dataclass(frozen=True)
-class Turn:
-    """A place in line: `ahead` questions were waiting when it was taken."""
+class Ticket:
+    """A question's place in line: `ahead` questions were waiting when it was taken."""
 
     ahead: int
     _event: threading.Event
@@ -61,8 +61,8 @@ class Admission:
             return len(self._line)
 
     @contextmanager
-    def slot(self) -> Iterator[Turn]:
-        """Take a place, or raise `QueueFull`; call `wait()` on the turn before working.
+    def slot(self) -> Iterator[Ticket]:
+        """Take a place, or raise `QueueFull`; call `wait()` on the ticket before working.
 
         Leaving the block (normally, by an error, or because the user went away and the
         generator was closed) hands the slot to the next in line or gives up the place.
@@ -79,7 +79,7 @@ class Admission:
                 ahead = len(self._line)
                 self._line.append(event)
         try:
-            yield Turn(ahead, event)
+            yield Ticket(ahead, event)
         finally:
             with self._lock:
                 if event.is_set():

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import ExitStack
 
 import pytest
 
-from app.web.admission import Admission, QueueFull, Turn
+from app.web.admission import Admission, QueueFull, Ticket
 
 WAIT = 30  # seconds; only reached if the code under test deadlocks
 
@@ -16,9 +16,9 @@ WAIT = 30  # seconds; only reached if the code under test deadlocks
 def test_runs_up_to_the_limit_at_once_then_lines_up() -> None:
     admission = Admission(running=2, waiting=3)
     with ExitStack() as stack:
-        turns = [stack.enter_context(admission.slot()) for _ in range(5)]
-        assert [t.ready for t in turns] == [True, True, False, False, False]
-        assert [t.ahead for t in turns] == [0, 0, 0, 1, 2]
+        tickets = [stack.enter_context(admission.slot()) for _ in range(5)]
+        assert [t.ready for t in tickets] == [True, True, False, False, False]
+        assert [t.ahead for t in tickets] == [0, 0, 0, 1, 2]
         assert admission.waiting == 3
 
 
@@ -29,8 +29,8 @@ def test_a_full_line_turns_questions_away_in_swedish_at_once() -> None:
             with admission.slot():
                 pass
         assert admission.waiting == 1
-    with admission.slot() as turn:  # room again once the others have left
-        assert turn.ready
+    with admission.slot() as ticket:  # room again once the others have left
+        assert ticket.ready
 
 
 def test_slots_pass_to_the_line_in_order() -> None:
@@ -40,10 +40,10 @@ def test_slots_pass_to_the_line_in_order() -> None:
     waiting = [threading.Event() for _ in range(5)]
 
     def question(number: int) -> None:
-        with admission.slot() as turn:
+        with admission.slot() as ticket:
             waiting[number].set()
             lined_up.wait(WAIT)
-            turn.wait()
+            ticket.wait()
             order.append(number)
 
     with admission.slot():
@@ -59,9 +59,9 @@ def test_slots_pass_to_the_line_in_order() -> None:
     assert admission.waiting == 0
 
 
-def _hold(admission: Admission) -> Iterator[Turn]:
-    with admission.slot() as turn:
-        yield turn
+def _hold(admission: Admission) -> Generator[Ticket, None, None]:
+    with admission.slot() as ticket:
+        yield ticket
 
 
 def test_a_user_who_leaves_gives_up_the_place_or_the_slot() -> None:
@@ -73,10 +73,10 @@ def test_a_user_who_leaves_gives_up_the_place_or_the_slot() -> None:
     queued.close()  # left the page while waiting: the place in line is free again
     assert admission.waiting == 0
     other = _hold(admission)
-    next_turn = next(other)
-    assert not next_turn.ready
+    next_ticket = next(other)
+    assert not next_ticket.ready
     running.close()  # the running one stopped (finished, failed or left): next one runs
-    assert next_turn.ready
+    assert next_ticket.ready
     other.close()
     with admission.slot() as fresh:
         assert fresh.ready
@@ -87,8 +87,8 @@ def test_an_error_while_running_hands_the_slot_on() -> None:
     with pytest.raises(RuntimeError):
         with admission.slot():
             raise RuntimeError("the answer failed")
-    with admission.slot() as turn:
-        assert turn.ready
+    with admission.slot() as ticket:
+        assert ticket.ready
 
 
 def test_limits_must_make_sense() -> None:

@@ -6,7 +6,6 @@ The app is served on loopback from a real store of the sample corpus, without an
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +18,8 @@ from app.answering.answerer import Answerer
 from app.settings import Settings
 from app.web.server import build_ui, launch
 from app.wiring import build_ingestor
+from bench.common import free_port
+from bench.ui_latency import CHROMIUM_ARGS
 from vectorstore.store import Store
 
 pytestmark = [
@@ -28,15 +29,6 @@ pytestmark = [
 ]
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 QUESTION = "Hur många deltagare avslutade en arbetsmarknadsanställning under 2020?"
 SOURCE_FILE = "malmo/001_74f6e0640af84ef9.txt"
 STREAMED = "Under 2020 avslutade 292 deltagare en arbetsmarknadsanställning [1]."
@@ -45,17 +37,11 @@ LAST_ANSWER = """() => [...document.querySelectorAll('#chat [data-testid="bot"]'
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve(store: Store, answerer: Answerer | None = None) -> Iterator[str]:
     settings = Settings()  # its data directory is tmp_path (see tests/conftest.py)
     answerer = answerer or Answerer(store)
     demo = build_ui(settings, store, answerer, build_ingestor(settings, store))
-    url = launch(demo, settings, "127.0.0.1", _free_port(), block=False)
+    url = launch(demo, settings, "127.0.0.1", free_port(), block=False)
     try:
         yield url
     finally:

@@ -1,0 +1,1 @@
+"""The "Täckning" tab: which recommendations of an audit a reply answers, with evidence."""

@@ -1,0 +1,1 @@
+"""The "Utkast" tab: draft a yttrande section by section, check it, export it."""

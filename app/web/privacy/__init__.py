@@ -1,0 +1,1 @@
+"""The "Personuppgifter" tab: which documents hold personal data, and where, shown masked."""
