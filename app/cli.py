@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from app.answering.answerer import Answerer
-from app.indexing.ingestor import IngestSummary
-from app.llm.clients import build_chat_model
+from app.indexing.ingestor import IngestSummary, verify_store
 from app.logging_setup import configure_logging
 from app.settings import Settings
-from app.wiring import build_ingestor, open_store
+from app.wiring import Services
 from ingest.errors import YttraError
+from ingest.vocabulary import Status
 from vectorstore.catalog import Filters
-from vectorstore.store import Hit
+from vectorstore.store import Hit, Store
+
+if TYPE_CHECKING:
+    from app.drafting.drafter import Drafter
+    from app.drafting.model import Draft
+    from app.review.coverage import CoverageItem, CoverageReport
 
 cli = typer.Typer(
     help="Yttra: sök i och besvara revisionens granskningar.",
@@ -29,6 +35,13 @@ cli = typer.Typer(
 
 EXIT_SOME_FAILED = 1
 EXIT_ERROR = 2
+HIT_TEXT_CHARS = 400
+"""A search hit's text is cut to about this many characters in the terminal (`--json` has
+it whole): four or five lines, enough to judge the hit."""
+TABLE_TEXT_CHARS = 70
+"""Recommendation text in the coverage table is cut here, to keep a row on one line."""
+
+_T = TypeVar("_T")
 
 _WHERE_KEYS = {
     "type": "doc_type", "doc_type": "doc_type", "typ": "doc_type",
@@ -76,6 +89,25 @@ def _fail(error: YttraError) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
+@contextmanager
+def _reported() -> Iterator[None]:
+    """A domain error inside becomes a one-line message and exit code 2."""
+    try:
+        yield
+    except YttraError as error:
+        raise _fail(error) from error
+
+
+def _echo_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _read_store(read: Callable[[Store], _T]) -> _T:
+    """What `read` finds in the configured store; a domain error ends the command."""
+    with _reported(), Services(_settings()) as services:
+        return read(services.store)
+
+
 def _progress(files: Sequence[tuple[Path, str]]) -> Iterator[tuple[Path, str]]:
     from tqdm import tqdm
 
@@ -118,17 +150,13 @@ def ingest(
     ] = False,
 ) -> None:
     """Läs in dokument (.pdf, .docx, .txt, .md) i indexet."""
-    settings = _settings()
-    try:
-        store = open_store(settings, reindex=reindex)
+    with _reported(), Services(_settings(), reindex=reindex) as services:
         if reindex:
-            store.reset()
-        elif if_empty and store.stats().documents:
+            services.store.reset()
+        elif if_empty and services.store.stats().documents:
             typer.echo("Indexet innehåller redan dokument; inget läses in.")
             return
-        summary = build_ingestor(settings, store).ingest(paths, prune=prune, progress=_progress)
-    except YttraError as error:
-        raise _fail(error) from error
+        summary = services.ingestor.ingest(paths, prune=prune, progress=_progress)
     print_summary(summary)
     if summary.failed:
         raise typer.Exit(EXIT_SOME_FAILED)
@@ -146,8 +174,8 @@ def _format_hit(number: int, hit: Hit) -> str:
     )
     facts = " · ".join(p for p in (hit.doc_type, hit.diarienummer, hit.date, hit.organ) if p)
     text = " ".join(hit.text.split())
-    if len(text) > 400:
-        text = text[:400].rsplit(" ", 1)[0] + " …"
+    if len(text) > HIT_TEXT_CHARS:
+        text = text[:HIT_TEXT_CHARS].rsplit(" ", 1)[0] + " …"
     return f"[{number}] {hit.title or hit.file}\n    {facts}\n    {where}\n    {text}\n"
 
 
@@ -163,14 +191,11 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv träffarna som JSON.")] = False,
 ) -> None:
     """Sök i indexet (semantiskt och på ord, sammanvägt)."""
-    settings = _settings()
-    try:
+    with _reported():
         filters = parse_where(where or [])
-        hits = open_store(settings).search(query, k=k, filters=filters)
-    except YttraError as error:
-        raise _fail(error) from error
+    hits = _read_store(lambda store: store.search(query, k=k, filters=filters))
     if as_json:
-        typer.echo(json.dumps([hit.as_json() for hit in hits], ensure_ascii=False, indent=2))
+        _echo_json([hit.as_json() for hit in hits])
         return
     if not hits:
         typer.echo("Inga träffar.")
@@ -188,18 +213,11 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv svaret som JSON.")] = False,
 ) -> None:
     """Besvara en fråga med hänvisningar till källorna (utdrag, eller LLM om konfigurerat)."""
-    settings = _settings()
-    try:
+    with _reported(), Services(_settings()) as services:
         filters = parse_where(where or [])
-        answerer = Answerer(
-            open_store(settings),
-            build_chat_model(settings),
-            context_tokens=settings.llm_context_tokens,
-            timeout=settings.llm_timeout,
-        )
+        answerer = services.answerer
         if as_json:
-            typer.echo(json.dumps(answerer.answer(question, filters=filters).as_json(),
-                                  ensure_ascii=False, indent=2))
+            _echo_json(answerer.answer(question, filters=filters).as_json())
             return
         shown = 0
         final = None
@@ -211,8 +229,6 @@ def ask(
             if shown:
                 typer.echo("\n")
             typer.echo(final.markdown())
-    except YttraError as error:
-        raise _fail(error) from error
 
 
 def _load(path: Path) -> str:
@@ -230,16 +246,11 @@ def recommendations(
     """Lista rekommendationerna i ett dokument."""
     from ingest.recommendations import extract_recommendations
 
-    try:
+    with _reported():
         found = extract_recommendations(_load(file))
-    except YttraError as error:
-        raise _fail(error) from error
     if as_json:
-        typer.echo(json.dumps(
-            [{"id": r.id, "text": r.text, "addressee": r.addressee, "page": r.page,
-              "section": r.section} for r in found],
-            ensure_ascii=False, indent=2,
-        ))
+        _echo_json([{"id": r.id, "text": r.text, "addressee": r.addressee, "page": r.page,
+                     "section": r.section} for r in found])
         return
     if not found:
         typer.echo("Inga rekommendationer hittades.")
@@ -248,6 +259,13 @@ def recommendations(
         typer.echo(f"{number:>2}. [{rec.addressee or 'okänd adressat'}] {rec.text}")
         if where:
             typer.echo(f"    ({where}; {rec.id})")
+
+
+def _tally(items: Iterable[CoverageItem]) -> str:
+    """How many recommendations are answered, partly answered and not answered."""
+    counts = Counter(Status(item.status) for item in items)
+    return (f"{counts[Status.BESVARAD]} besvarade, {counts[Status.DELVIS]} delvis, "
+            f"{counts[Status.SAKNAS]} saknas.")
 
 
 @cli.command()
@@ -262,20 +280,17 @@ def coverage(
 ) -> None:
     """Visa vilka rekommendationer ett svar besvarar, delvis besvarar eller saknar."""
     from app.review.coverage import check_coverage
-    from app.review.export import STATUS_SV, item_json
-    from app.wiring import build_embedder
+    from app.review.export import item_json
     from ingest.recommendations import extract_recommendations
 
-    try:
+    with _reported():
         found = extract_recommendations(_load(audit))
         if not found:
             raise YttraError(f"{audit}: inga rekommendationer hittades i granskningen.")
-        report = check_coverage(found, _load(reply), build_embedder(_settings()), addressee)
-    except YttraError as error:
-        raise _fail(error) from error
+        embedder = Services(_settings()).embedder
+        report = check_coverage(found, _load(reply), embedder, addressee)
     if as_json:
-        typer.echo(json.dumps([item_json(i) for i in report.items], ensure_ascii=False,
-                              indent=2))
+        _echo_json([item_json(i) for i in report.items])
         return
     if not report.items:
         typer.echo(f"Inga rekommendationer till {addressee!r} i granskningen.")
@@ -287,18 +302,53 @@ def coverage(
             for letter, name in zip("SÅATU", item.elements, strict=False)
         )
         text = item.recommendation.text
-        text = text if len(text) <= 70 else text[:69] + "…"
-        typer.echo(f"{number:>2}  {STATUS_SV[item.status]:<9} {item.score:>5.2f}  {marks:<5}  "
-                   f"{text}")
+        text = text if len(text) <= TABLE_TEXT_CHARS else text[: TABLE_TEXT_CHARS - 1] + "…"
+        typer.echo(f"{number:>2}  {Status(item.status).label:<9} {item.score:>5.2f}  "
+                   f"{marks:<5}  {text}")
         if item.evidence:
             where = ", ".join(p for p in (f"s. {item.evidence.page}" if item.evidence.page
                                           else "", item.evidence.section) if p)
             typer.echo(f"{'':17}belägg: {where or 'rad ' + str(item.evidence.start_line)}")
     typer.echo(
         "\nS = ställningstagande, Å = åtgärd, A = ansvarig, T = tidplan, U = uppföljning. "
-        f"{report.count('besvarad')} besvarade, {report.count('delvis')} delvis, "
-        f"{report.count('saknas')} saknas."
+        + _tally(report.items)
     )
+
+
+def _draft_json(created: Draft, report: CoverageReport, out: Path | None) -> dict[str, object]:
+    """The documented `yttra draft --json` shape."""
+    return {
+        "id": created.id,
+        "addressee": created.addressee,
+        "sections": [
+            {
+                "recommendation": s.recommendation.text,
+                "text": s.text,
+                "precedents": [
+                    {"kind": p.kind, "file": p.file, "date": p.date, "score": p.score,
+                     "recommendation": p.recommendation}
+                    for p in s.precedents
+                ],
+            }
+            for s in created.sections
+        ],
+        "coverage": [{"id": i.recommendation.id, "status": i.status} for i in report.items],
+        "out": str(out) if out is not None else None,
+    }
+
+
+def _write_draft(drafter: Drafter, created: Draft, out: Path) -> None:
+    """The yttrande as Word (.docx) or Markdown (.md); a failed write is a domain error."""
+    if out.suffix.lower() == ".docx":
+        from app.drafting.docx import write_docx
+
+        write_docx(created, out)
+        return
+    try:
+        out.write_text(drafter.assemble(created), encoding="utf-8")
+    except OSError as error:
+        reason = error.strerror or error
+        raise YttraError(f"{out}: kunde inte skrivas ({reason}).") from error
 
 
 @cli.command()
@@ -313,65 +363,23 @@ def draft(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv utkastet som JSON.")] = False,
 ) -> None:
     """Skapa ett utkast till yttrande med stöd av tidigare svar på liknande rekommendationer."""
-    from app.drafting.drafter import Drafter
-    from app.drafting.model import DraftStore
-
-    settings = _settings()
-    try:
-        if out is not None and out.suffix.lower() not in (".md", ".docx"):
-            raise YttraError(f"{out}: utfilen måste sluta på .md eller .docx.")
-        drafts = DraftStore(settings.resolved_data_dir() / "drafts")
-        drafter = Drafter(
-            open_store(settings),
-            build_chat_model(settings),
-            drafts=drafts,
-            timeout=settings.llm_timeout,
-            context_tokens=settings.llm_context_tokens,
-        )
-        created = drafter.create(_load(audit), addressee, audit_file=audit.name)
-        report = drafter.check(created)
-        if out is not None and out.suffix.lower() == ".docx":
-            from app.drafting.docx import write_docx
-
-            write_docx(created, out)
-        elif out is not None:
-            try:
-                out.write_text(drafter.assemble(created), encoding="utf-8")
-            except OSError as error:
-                reason = error.strerror or error
-                raise YttraError(f"{out}: kunde inte skrivas ({reason}).") from error
-    except YttraError as error:
-        raise _fail(error) from error
-    if as_json:
-        typer.echo(json.dumps({
-            "id": created.id,
-            "addressee": created.addressee,
-            "sections": [
-                {
-                    "recommendation": s.recommendation.text,
-                    "text": s.text,
-                    "precedents": [
-                        {"kind": p.kind, "file": p.file, "date": p.date, "score": p.score,
-                         "recommendation": p.recommendation}
-                        for p in s.precedents
-                    ],
-                }
-                for s in created.sections
-            ],
-            "coverage": [
-                {"id": i.recommendation.id, "status": i.status} for i in report.items
-            ],
-            "out": str(out) if out is not None else None,
-        }, ensure_ascii=False, indent=2))
-        return
-    if out is None:
-        typer.echo(drafter.assemble(created))
+    with Services(_settings()) as services:
+        with _reported():
+            if out is not None and out.suffix.lower() not in (".md", ".docx"):
+                raise YttraError(f"{out}: utfilen måste sluta på .md eller .docx.")
+            drafter = services.drafter
+            created = drafter.create(_load(audit), addressee, audit_file=audit.name)
+            report = drafter.check(created)
+            if out is not None:
+                _write_draft(drafter, created, out)
+        if as_json:
+            _echo_json(_draft_json(created, report, out))
+            return
+        if out is None:
+            typer.echo(drafter.assemble(created))
     typer.echo(f"Utkast {created.id} sparat: {len(created.sections)} rekommendationer till "
                f"{created.addressee}.")
-    typer.echo(
-        f"Täckning: {report.count('besvarad')} besvarade, {report.count('delvis')} delvis, "
-        f"{report.count('saknas')} saknas."
-    )
+    typer.echo(f"Täckning: {_tally(report.items)}")
     if out is not None:
         typer.echo(f"Skrivet till {out}")
 
@@ -381,12 +389,9 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv som JSON.")] = False,
 ) -> None:
     """Visa vad som finns i indexet."""
-    try:
-        result = open_store(_settings()).stats()
-    except YttraError as error:
-        raise _fail(error) from error
+    result = _read_store(Store.stats)
     if as_json:
-        typer.echo(json.dumps(result.__dict__, ensure_ascii=False, indent=2))
+        _echo_json(result.__dict__)
         return
     typer.echo(f"Dokument: {result.documents}   Avsnitt: {result.chunks}   "
                f"Vektorer: {result.vectors}")
@@ -404,14 +409,9 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv rapporten som JSON.")] = False,
 ) -> None:
     """Kontrollera att katalogen, Chroma och ordindexet stämmer exakt överens."""
-    from app.indexing.ingestor import verify_store
-
-    try:
-        report = verify_store(open_store(_settings()))
-    except YttraError as error:
-        raise _fail(error) from error
+    report = _read_store(verify_store)
     if as_json:
-        typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        _echo_json(report.as_json())
     elif report.consistent:
         typer.echo(f"Indexet är konsekvent: {report.documents} dokument, {report.chunks} "
                    f"avsnitt, {report.vectors} vektorer, {report.lexical} i ordindexet.")
@@ -438,36 +438,24 @@ def serve(
 ) -> None:
     """Starta webbgränssnittet (frågor, inläsning och översikt)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from app.answering.answerer import Answerer
-    from app.llm.clients import build_chat_model
     from app.web.access import DEFAULT_HOST, check_binding
 
     settings = _settings()
-    try:
+    with _reported():
         # Before anything is loaded: an exposed UI without a proper login never starts.
         password = settings.ui_password.get_secret_value()
         check_binding(host or settings.ui_host or DEFAULT_HOST, settings.ui_username, password)
-        store = open_store(settings)
-        answerer = Answerer(
-            store,
-            build_chat_model(settings),
-            context_tokens=settings.llm_context_tokens,
-            timeout=settings.llm_timeout,
-        )
-        ingestor = build_ingestor(settings, store)
         # Imported here: gradio takes seconds to import and only this command needs it.
-        from app.web.server import build_ui, launch
+        from app.web.server import build_ui_for, launch
 
-        demo = build_ui(settings, store, answerer, ingestor)
-        launch(
-            demo,
-            settings,
-            host=host,
-            port=port,
-            announce=lambda url: typer.echo(f"Yttra körs på {url} (avsluta med Ctrl+C)"),
-        )
-    except YttraError as error:
-        raise _fail(error) from error
+        with Services(settings) as services:
+            launch(
+                build_ui_for(services),
+                settings,
+                host=host,
+                port=port,
+                announce=lambda url: typer.echo(f"Yttra körs på {url} (avsluta med Ctrl+C)"),
+            )
 
 
 def main() -> None:

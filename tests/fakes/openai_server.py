@@ -18,6 +18,8 @@ from typing import Any
 
 MODES = ("ok", "error", "hang", "garbage", "slow")
 DEFAULT_REPLY = "Svar [1]."
+JOIN_SECONDS = 5.0
+"""How long `stop` waits for each of its threads; only reached if one of them hangs."""
 
 
 class FakeOpenAIServer:
@@ -27,6 +29,11 @@ class FakeOpenAIServer:
     "error" answers HTTP 500, "hang" never answers until ``stop()``, "garbage" answers
     HTTP 200 with a malformed body, "slow" waits ``delay`` seconds between streamed chunks
     (and once before a non-streamed answer).
+
+    Tests can observe it instead of timing it: ``requests`` holds every chat request
+    received, ``in_flight`` counts those still being handled, and
+    ``wait_for_requests`` blocks until a number of them has arrived. ``stop`` returns only
+    once every thread it started has ended.
     """
 
     def __init__(
@@ -46,6 +53,8 @@ class FakeOpenAIServer:
         self.chunk_size = chunk_size
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._in_flight = 0
         self._reply_cycle = itertools.cycle(self.replies)
         self._stopping = threading.Event()
         self._httpd: _Server | None = None
@@ -67,7 +76,8 @@ class FakeOpenAIServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving: release hanging requests and drop open connections."""
+        """Stop serving: release hanging requests, drop open connections, and wait for
+        every thread of the server to end."""
         httpd, thread = self._httpd, self._thread
         if httpd is None:
             return
@@ -76,8 +86,23 @@ class FakeOpenAIServer:
         httpd.drop_connections()
         httpd.server_close()
         if thread is not None:
-            thread.join(timeout=5)
+            thread.join(timeout=JOIN_SECONDS)
+        httpd.join_handlers()
         self._httpd = self._thread = None
+
+    @property
+    def in_flight(self) -> int:
+        """Chat requests whose handling has not ended: a "hang" one stays until `stop`.
+
+        A request counts until its handler returns, which may be a moment after the
+        client has read the whole answer."""
+        with self._lock:
+            return self._in_flight
+
+    def wait_for_requests(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until `count` chat requests have arrived; False if `timeout` passed first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.requests) >= count, timeout)
 
     @property
     def port(self) -> int:
@@ -104,8 +129,15 @@ class FakeOpenAIServer:
     # Used by the handler threads.
 
     def _record(self, body: dict[str, Any]) -> None:
-        with self._lock:
+        with self._changed:
             self.requests.append(body)
+            self._in_flight += 1
+            self._changed.notify_all()
+
+    def _answered(self) -> None:
+        with self._changed:
+            self._in_flight -= 1
+            self._changed.notify_all()
 
     def _next_reply(self) -> str:
         with self._lock:
@@ -117,10 +149,8 @@ class FakeOpenAIServer:
 
 
 class _Server(ThreadingHTTPServer):
-    """Threading server that knows its fake and can drop live connections on stop."""
-
-    daemon_threads = True
-    block_on_close = False
+    """Threading server that knows its fake, can drop live connections on stop and wait
+    for its handler threads to end."""
 
     def __init__(
         self,
@@ -131,12 +161,25 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.fake = fake
         self._live: set[socket.socket] = set()
+        self._handlers: list[threading.Thread] = []
         self._live_lock = threading.Lock()
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        """Handle the connection in a thread of its own, remembered so stop can join it."""
+        handler = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
         with self._live_lock:
             self._live.add(request)
-        super().process_request(request, client_address)
+            self._handlers.append(handler)
+        handler.start()
+
+    def join_handlers(self) -> None:
+        """Wait for every handler thread; `drop_connections` first, or idle ones wait on."""
+        with self._live_lock:
+            handlers = list(self._handlers)
+        for handler in handlers:
+            handler.join(timeout=JOIN_SECONDS)
 
     def shutdown_request(self, request: Any) -> None:
         with self._live_lock:
@@ -190,6 +233,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (e.g. timed out)
+        finally:
+            self.fake._answered()
 
     def _answer(self, body: dict[str, Any]) -> None:
         fake = self.fake

