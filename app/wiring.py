@@ -63,6 +63,31 @@ def build_ingestor(settings: Settings, store: Store) -> Ingestor:
     )
 
 
+def draft_store(settings: Settings) -> DraftStore:
+    """Saved drafts, under `<data dir>/drafts`."""
+    from app.drafting.store import DraftStore
+
+    return DraftStore(settings.resolved_data_dir() / DRAFTS_DIR)
+
+
+def build_drafter(
+    settings: Settings,
+    store: Store,
+    chat_model: BaseChatModel | None,
+    drafts: DraftStore | None = None,
+) -> Drafter:
+    """A drafter over `store` that saves its drafts in `drafts` (the data directory's)."""
+    from app.drafting.drafter import Drafter
+
+    return Drafter(
+        store,
+        chat_model,
+        drafts=drafts if drafts is not None else draft_store(settings),
+        timeout=settings.llm_timeout,
+        context_tokens=settings.llm_context_tokens,
+    )
+
+
 class Services:
     """The heavy objects of one run, built from one `Settings`, each once, on first use.
 
@@ -121,23 +146,14 @@ class Services:
     @property
     def drafts(self) -> DraftStore:
         """Saved drafts, under `<data dir>/drafts`."""
-        from app.drafting.store import DraftStore
-
-        return self._once(
-            "drafts", lambda: DraftStore(self.settings.resolved_data_dir() / DRAFTS_DIR)
-        )
+        return self._once("drafts", lambda: draft_store(self.settings))
 
     @property
     def drafter(self) -> Drafter:
-        from app.drafting.drafter import Drafter
-
-        return self._once("drafter", lambda: Drafter(
-            self.store,
-            self.chat_model,
-            drafts=self.drafts,
-            timeout=self.settings.llm_timeout,
-            context_tokens=self.settings.llm_context_tokens,
-        ))
+        return self._once(
+            "drafter",
+            lambda: build_drafter(self.settings, self.store, self.chat_model, self.drafts),
+        )
 
     def close(self) -> None:
         """Close the store if it was opened; the objects built are forgotten."""

@@ -14,7 +14,6 @@ import gradio as gr
 
 from app.answering.answerer import Answerer
 from app.drafting.drafter import Drafter
-from app.drafting.model import DraftStore
 from app.indexing.ingestor import Ingestor
 from app.settings import Settings
 from app.web.access import DEFAULT_HOST, check_binding
@@ -31,7 +30,7 @@ from app.web.drafting.session import DraftingSession
 from app.web.privacy.page import PrivacyPage
 from app.web.privacy.session import PrivacySession
 from app.web.widgets import PRIVATE
-from app.wiring import DRAFTS_DIR, Services
+from app.wiring import Services, build_drafter, draft_store
 from ingest.errors import YttraError
 from vectorstore.store import Store
 
@@ -63,19 +62,13 @@ def build_ui(
     "Personuppgifter"."""
     data = settings.resolved_data_dir()
     if drafter is None:
-        drafter = Drafter(
-            store,
-            answerer.chat_model,
-            drafts=DraftStore(data / DRAFTS_DIR),
-            timeout=settings.llm_timeout,
-            context_tokens=settings.llm_context_tokens,
-        )
+        drafter = build_drafter(settings, store, answerer.chat_model)
     exports = data / EXPORTS_DIR
     documents = DocumentResolver(store, settings.max_file_mb)
     admission = Admission(settings.ui_concurrency, settings.ui_queue_size)
     chat = ChatPage(ChatSession(answerer, admission))
     coverage = CoveragePage(CoverageSession(store, documents, exports), documents)
-    drafts = drafter.drafts or DraftStore(data / DRAFTS_DIR)
+    drafts = drafter.drafts if drafter.drafts is not None else draft_store(settings)
     drafting = DraftingPage(DraftingSession(drafter, drafts, documents, exports))
     ingest = IngestPage(IngestSession(settings, store, ingestor))
     overview = OverviewPage()
