@@ -18,6 +18,7 @@ from ingest.recommendations.phrases import (
     bodies,
     leading_bodies,
     looks_like_recommendation,
+    slot_bodies,
 )
 from ingest.recommendations.reading import is_boundary
 from ingest.text.bullets import INLINE_BULLET
@@ -57,10 +58,11 @@ _A_SHOULD = re.compile(r"\s(?:därför\s+|också\s+|även\s+)?bör$", re.I)
 _A_FOLLOWING = re.compile(
     r"\brekommender(?:ar|as)\s+(?:(?P<b>[^.:;!?]{1,200}?)\s+)?följande(?:\s+\w+)?$", re.I
 )
-_A_TO = re.compile(r"\brekommendation(?:er|erna)?\s+till\s+(?P<b>[^.:;!?]{1,200})$", re.I)
+_TO = r"(?:\s+(?:riktade?|som\s+riktas))?\s+till\s+(?P<b>[^.:;!?]{1,200})"
+_A_TO = re.compile(rf"\brekommendation(?:er|erna)?{_TO}$", re.I)
 _B_HEADING = re.compile(
     r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?\s*)?(?:(?:våra|revisorernas|revisionens|granskningens)\s+)?"
-    r"rekommendation(?:er|erna)?(?:\s+till\s+(?P<b>[^.:;!?]{1,200}))?",
+    rf"rekommendation(?:er|erna)?(?:{_TO})?",
     re.I,
 )
 # "följande rekommendationer", "fyra rekommendationer": a count or "följande" announces a list;
@@ -87,7 +89,8 @@ class LeadIn:
 
 
 def _lead(phrase: str, named: bool = True) -> LeadIn:
-    return LeadIn(tuple(bodies(phrase)), named)
+    """A lead-in addressed to the bodies in `phrase`, which stands in an addressee slot."""
+    return LeadIn(tuple(slot_bodies(phrase)), named)
 
 
 def _that_clause(core: str, stop: str) -> LeadIn | None:
@@ -100,7 +103,7 @@ def _that_clause(core: str, stop: str) -> LeadIn | None:
     match = _A_PASSIVE_AFTER.search(core)
     if match and _NESTED_CLAUSE.search(match["b"]):
         match = None
-    if match and bodies(match["b"]):
+    if match and slot_bodies(match["b"]):
         return _lead(match["b"])
     if match:  # "Kommunstyrelsen rekommenderas därför att:"
         return _lead(core[: match.start()][-MAX_PHRASE:])
@@ -143,7 +146,7 @@ def parse_lead_in(sentence: str, heading: bool = False) -> LeadIn | None:
     if heading:
         match = _B_HEADING.fullmatch(core)
         if match:
-            return _lead(match["b"] or "", named=False)
+            return _lead(match["b"] or "", named=bool(match["b"]))
     if not stop or "fråg" in core.casefold() or _QUESTION_START.match(core):
         return None
     counted = _COUNTED_NOUN.search(core) is not None
@@ -162,7 +165,8 @@ def lead_in_ending_at(lines: Sequence[Line], index: int) -> LeadIn | None:
     """The lead-in whose sentence ends with line `index`, if any."""
     line = lines[index]
     text = line.text
-    is_heading = bool(line.md_level or line.bold)
+    # A plain line "Rekommendationer till regeringen" is a heading too: its words say so.
+    is_heading = bool(line.md_level or line.bold or _B_HEADING.fullmatch(text))
     if not (text.endswith(":") or text.casefold().endswith(" att") or is_heading):
         return None
     if not is_heading:

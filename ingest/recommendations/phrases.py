@@ -24,14 +24,27 @@ _BODY = (
     r"(?:[^\W\d_]{2,25}-(?:\s*,\s*[^\W\d_]{2,25}-){0,4}\s+(?:och|samt|eller)\s+)?"
     rf"(?:{_NOT_ADJECTIVE}[^\W\d_]{{2,19}}a\s+)?"
     rf"[^\W\d_]{{0,30}}{_HEAD}[^\W\d_]{{0,8}}(?![\w-])"
+    # "för Kultur & Fritid", "för Individ- och familjeomsorg": the whole name, not its first word.
     r"(?:\s+för\s+(?!att\b)[^\W\d_]{2,30}"
-    rf"(?:\s*(?:&|och)\s+(?![^\W\d_]{{0,30}}{_HEAD})[^\W\d_]{{2,30}})?)?"
+    rf"(?:-?\s*(?:&|och)\s+(?![^\W\d_]{{0,30}}{_HEAD})[^\W\d_]{{2,30}})?)?"
 )
+# State bodies are named by their own word endings: "regeringen", "Skolverket",
+# "Skolinspektionen", "Arbetsförmedlingen", "Försäkringskassan", "berörda FoU-myndigheter",
+# "lärosätena". Only definite or plural forms: "verket" ends agency names, "verk" ends
+# many other words.
+_STATE_BODY = (
+    r"(?<![\w-])(?:(?:berörda|granskade|de\s+granskade|samtliga|övriga)\s+)?"
+    r"[\w-]{0,30}?(?:regeringen|regeringskansliet|verket|inspektionen|förmedlingen|kassan|"
+    r"myndigheten|myndigheterna|myndigheter|lärosätena|lärosäten|lärosätet|universiteten|"
+    r"högskolorna|ämbetet|länsstyrelserna|länsstyrelsen)(?![\w-])"
+)
+_ANY_BODY = rf"(?:{_BODY}|{_STATE_BODY})"
 _SEPARATOR = r"(?:\s*,\s*|\s+(?:och|samt|respektive|liksom|&)\s+)"
-BODY_RE = re.compile(_BODY, re.I)
-BODY_SEQUENCE_RE = re.compile(rf"{_BODY}(?:{_SEPARATOR}{_BODY}){{0,6}}", re.I)
+BODY_RE = re.compile(_ANY_BODY, re.I)
+BODY_SEQUENCE_RE = re.compile(rf"{_ANY_BODY}(?:{_SEPARATOR}{_ANY_BODY}){{0,6}}", re.I)
 _GENERIC_HEADS = frozenset(
-    "nämnden nämnderna nämnder nämnd styrelsen styrelserna styrelser styrelse".split()
+    "nämnden nämnderna nämnder nämnd styrelsen styrelserna styrelser styrelse myndigheten "
+    "myndigheterna myndigheter".split()
 )
 _GENERIC_QUALIFIERS = frozenset("samtliga berörda alla övriga respektive andra varje".split())
 _FILLER = frozenset(
@@ -131,6 +144,46 @@ def bodies(phrase: str) -> list[str]:
         if BODY_SEQUENCE_RE.fullmatch(candidate):
             return [match[0] for match in BODY_RE.finditer(candidate)]
     return []
+
+
+_SLOT_SPLIT = re.compile(r"\s*,\s*|\s+(?:och|samt|respektive)\s+(?:till\s+)?", re.I)
+_SLOT_PUNCTUATION = re.compile(r"[.:;!?()\"”]")
+_MAX_SLOT_WORDS = 8
+"""An addressee slot ("rekommenderar X att") holding more words than this is running text."""
+_MAX_NAME_WORDS = 4
+"""A name no vocabulary knows ("Vinnova", "Almi Företagspartner AB") is this short."""
+
+
+def slot_bodies(phrase: str) -> list[str]:
+    """The bodies in a phrase that stands where an addressee must: "rekommenderar X att",
+    "rekommendationer till X".
+
+    The slot itself says X is an addressee, so names no vocabulary knows are taken too
+    ("Tillväxtverket och Vinnova", "de myndigheter som utlyser FoU-medel"); a long or
+    punctuated phrase is not a name and only its known bodies count.
+    """
+    words = phrase.strip(" ,:").split()
+    while words and words[0].casefold() in (*_FILLER, "till"):
+        words.pop(0)
+    phrase = " ".join(words)
+    named = bodies(phrase)
+    if not words or len(words) > _MAX_SLOT_WORDS or _SLOT_PUNCTUATION.search(phrase):
+        return named
+    if named and BODY_SEQUENCE_RE.fullmatch(phrase):
+        return named
+    if " som " in f" {phrase} " or words[0].casefold() == "de":
+        return [phrase]  # one body described: "de myndigheter som utlyser medel"
+    parts = [part for part in _SLOT_SPLIT.split(phrase) if part]
+    found: list[str] = []
+    for part in parts:
+        known = bodies(part)
+        if known and BODY_SEQUENCE_RE.fullmatch(part):
+            found.extend(known)
+        elif part[:1].isupper() and len(part.split()) <= _MAX_NAME_WORDS:
+            found.append(part)
+        else:
+            return named
+    return found
 
 
 def leading_bodies(text: str) -> list[str]:
