@@ -18,8 +18,9 @@ function is fed arbitrary text (and fuzzed), so it must never raise and stay nea
 from __future__ import annotations
 
 from ingest.models import Recommendation
-from ingest.recommendations.candidates import candidates, prose_candidates
-from ingest.recommendations.merging import merge, recommendation_id, resolve
+from ingest.recommendations.candidates import candidates
+from ingest.recommendations.merging import combine, merge, recommendation_id, resolve
+from ingest.recommendations.prose import prose_candidates
 from ingest.text.lines import read_lines
 
 __all__ = ["extract_recommendations", "recommendation_id"]
@@ -31,7 +32,7 @@ def extract_recommendations(text: str) -> list[Recommendation]:
     Pure and total: any string gives a list (often empty), in time near linear in its size.
     """
     lines = read_lines(text)
-    found = candidates(lines)
-    if not found:
-        found = prose_candidates(lines)
+    listed = candidates(lines)
+    groups = max((candidate.group for candidate in listed), default=0)
+    found = combine(listed, prose_candidates(lines, first_group=groups))
     return merge(resolve(found, text))

@@ -2,20 +2,17 @@
 
 The shapes are tried at each line in turn: a "Rekommendation N:" label, a lead-in followed by
 a list, a lead-in with its items on the same line, and a heading that is a recommendation.
-When a document has none of them, single recommendations in running text are read instead.
+Recommendations in running text are read by `ingest.recommendations.prose`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.recommendations.lead_ins import inline_items, inline_lead_in, lead_in_ending_at
 from ingest.recommendations.lists import read_list
 from ingest.recommendations.phrases import (
-    MAX_PHRASE,
-    bodies,
     leading_bodies,
     looks_like_recommendation,
 )
@@ -38,17 +35,6 @@ from ingest.text.lines import Line, join_lines
 
 # How many lines of one paragraph an inline lead-in's items may run over.
 _MAX_INLINE_LINES = 20
-# Running text longer than this is not joined further: prose is read paragraph by paragraph.
-_MAX_PARAGRAPH_CHARS = 20_000
-_MAX_PROSE_MATCHES = 50
-# How far after "rekommenderar" the "att" opening the recommendation may stand.
-_PROSE_THAT_WINDOW = 220
-# How long a recommendation in running text may run before its full stop.
-_PROSE_END_WINDOW = 600
-
-_PROSE_KEYWORD = re.compile(r"rekommender(?:ar|as)\b", re.I)
-_PROSE_THAT = re.compile(r"\satt\s")
-_PROSE_END = re.compile(r"[.!]")
 
 
 @dataclass
@@ -61,6 +47,8 @@ class _Found:
     labelled_group: int = -1
     """All labelled recommendations of a document form one group."""
     heading_groups: dict[tuple[int, int], int] = field(default_factory=dict)
+    line: int = 0
+    """The line being read: candidates keep it to be put in document order."""
 
     def new_group(self) -> int:
         self.group += 1
@@ -78,7 +66,9 @@ class _Found:
         if plausible(text):
             own = tuple(leading_bodies(text))
             where = self.sections.path if section is None else section
-            self.candidates.append(Candidate(text, page, where, group, own, tuple(lead)))
+            self.candidates.append(
+                Candidate(text, page, where, group, own, tuple(lead), order=self.line)
+            )
 
 
 def candidates(lines: Sequence[Line]) -> list[Candidate]:
@@ -89,6 +79,7 @@ def candidates(lines: Sequence[Line]) -> list[Candidate]:
     index = 0
     while index < len(lines):
         line = lines[index]
+        found.line = index
         if recommendation_label(line.text):
             index = _read_labelled(lines, index, width, found)
             continue
@@ -167,58 +158,3 @@ def _read_inline(lines: Sequence[Line], index: int, found: _Found) -> int | None
     for text in texts:
         found.add(text, line.page, group, lead.bodies)
     return end
-
-
-def _prose_in(paragraph: str) -> Iterable[tuple[str, list[str]]]:
-    """(recommendation, bodies) for each "... rekommenderar X att ..." in a paragraph."""
-    for count, keyword in enumerate(_PROSE_KEYWORD.finditer(paragraph)):
-        if count >= _MAX_PROSE_MATCHES:
-            break
-        that = _PROSE_THAT.search(paragraph, keyword.end(), keyword.end() + _PROSE_THAT_WINDOW)
-        if that is None:
-            continue
-        end = _PROSE_END.search(paragraph, that.end(), that.end() + _PROSE_END_WINDOW)
-        if end is None:
-            continue
-        between = paragraph[keyword.end() : that.start()]
-        text = finish(paragraph[that.end() : end.end()])
-        if between.strip():
-            named = bodies(between)
-        elif keyword[0].casefold().endswith("ar"):
-            named = leading_bodies(text)  # "Vi rekommenderar att nämnden ser över ..."
-        else:
-            named = bodies(paragraph[max(0, keyword.start() - MAX_PHRASE) : keyword.start()])
-        yield text, named
-
-
-def prose_candidates(lines: Sequence[Line]) -> list[Candidate]:
-    """Single recommendations in running text: "Vi rekommenderar nämnden att ...".
-
-    Used only when a document has no list, label or heading: where it has, prose mostly
-    repeats the list in other words.
-    """
-    found: list[Candidate] = []
-    sections = Sections()
-    paragraph = ""
-    page: int | None = None
-    section = ""
-
-    def flush() -> None:
-        for text, named in _prose_in(paragraph):
-            if named and plausible(text):
-                found.append(Candidate(text, page, section, 0, (), tuple(named)))
-
-    for index, line in enumerate(lines):
-        heading = heading_at(lines, index)
-        if line.blank_before or heading or is_boundary(line):
-            flush()
-            paragraph, page, section = "", line.page, sections.path
-        if heading:
-            sections.push(heading.level, heading.text)
-            continue
-        if len(paragraph) < _MAX_PARAGRAPH_CHARS:
-            paragraph = join_lines(paragraph, line.text)
-        if page is None:
-            page = line.page
-    flush()
-    return found

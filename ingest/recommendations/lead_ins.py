@@ -53,6 +53,7 @@ _A_ACTIVE_THAT = re.compile(
 )
 # "Vi rekommenderar:" / "Revisorerna rekommenderar därför:" before items naming their bodies.
 _A_BARE = re.compile(r"\brekommender(?:ar|as)(?:\s+(?:vi|därför|också|även|följande))*$", re.I)
+_A_ADDRESSED = re.compile(r"\brekommenderar\s+(?P<b>[^.:;!?]{1,200})$", re.I)
 # "Vi anser att kommunstyrelsen bör:" states recommendations without the word.
 _A_SHOULD = re.compile(r"\s(?:därför\s+|också\s+|även\s+)?bör$", re.I)
 _A_FOLLOWING = re.compile(
@@ -120,6 +121,10 @@ def _that_clause(core: str, stop: str) -> LeadIn | None:
         return _lead(match["b"] or "", named=False)
     if _A_BARE.search(core):
         return LeadIn((), False)
+    match = _A_ADDRESSED.search(core)
+    if match and not _NESTED_CLAUSE.search(match["b"]) and slot_bodies(match["b"]):
+        # "Riksrevisionen rekommenderar regeringen:"
+        return _lead(match["b"])
     match = _A_SHOULD.search(core)
     if match:
         named = bodies(core[: match.start()][-MAX_PHRASE:])

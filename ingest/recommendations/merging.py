@@ -102,6 +102,50 @@ def _stems(tokens: Iterable[str]) -> frozenset[str]:
     return frozenset(token[:_STEM_CHARS] for token in tokens)
 
 
+_RESTATED = 0.6
+"""Share of the smaller text's content stems found in another candidate's at which running
+text only restates it: a summary sentence repeating a listed recommendation, or a reply
+naming one it already quoted ("instämmer i rekommendationen att …")."""
+_MIN_CONTENT_CHARS = 4
+"""Shorter words ("att", "för", "den", "bör") are function words, not content."""
+
+
+def _content_stems(text: str) -> frozenset[str]:
+    return _stems(token for token in _tokens(text) if len(token) >= _MIN_CONTENT_CHARS)
+
+
+def _restates(candidate: Candidate, others: Iterable[Candidate]) -> bool:
+    stems = _content_stems(candidate.text)
+    for other in others:
+        theirs = _content_stems(other.text)
+        smaller = min(len(stems), len(theirs))
+        if smaller and len(stems & theirs) / smaller >= _RESTATED:
+            return True
+    return False
+
+
+def combine(listed: Sequence[Candidate], prose: Sequence[Candidate]) -> list[Candidate]:
+    """Listed candidates and the prose ones that say something new, in document order.
+
+    A stated recommendation in prose ("rekommenderar X att …") is kept unless a listed one
+    already says it; one only named ("rekommendationen att …") is also dropped when an
+    earlier prose statement says it.
+    """
+    kept: list[Candidate] = list(listed)
+    stated: list[Candidate] = []
+    checks = 0
+    for candidate in prose:
+        checks += len(kept)
+        if checks > _MAX_NEAR_DUPLICATE_CHECKS:
+            break
+        pool = list(listed) + (stated if candidate.mention else [])
+        if _restates(candidate, pool):
+            continue
+        kept.append(candidate)
+        stated.append(candidate)
+    return sorted(kept, key=lambda candidate: candidate.order)
+
+
 def recommendation_id(text: str, addressee: str) -> str:
     """Stable id from the normalised text and addressee, independent of position."""
     key = " ".join(text.casefold().split()) + "|" + normal_body(addressee)

@@ -44,11 +44,23 @@ class Candidate:
     """Bodies the item names itself as subject ("Kommunstyrelsen bör ...")."""
     lead: tuple[str, ...] = ()
     """Bodies named by the lead-in."""
+    order: int = 0
+    """Index of the line the candidate was read from, for keeping document order."""
+    mention: bool = False
+    """Read from a reply naming a recommendation ("rekommendationen att …"), not stating it."""
 
 
 def line_width(lines: Sequence[Line]) -> int:
-    """A typical full line length: lines ending before it closed their paragraph."""
-    lengths = sorted(len(line.text) for line in lines if len(line.text) >= _MIN_MEASURED_CHARS)
+    """A typical full line length: lines ending before it closed their paragraph.
+
+    Only lines the next line follows directly are measured: a paragraph written on one line
+    (Word, Markdown) is followed by a blank line and says nothing about where text wraps.
+    """
+    lengths = sorted(
+        len(line.text)
+        for line, following in zip(lines, lines[1:], strict=False)
+        if len(line.text) >= _MIN_MEASURED_CHARS and not following.blank_before
+    )
     if len(lengths) < _MIN_MEASURED_LINES:
         return _DEFAULT_WIDTH
     return lengths[int(len(lengths) * _FULL_LINE_QUANTILE)]
