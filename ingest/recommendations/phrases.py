@@ -148,6 +148,12 @@ def bodies(phrase: str) -> list[str]:
 
 _SLOT_SPLIT = re.compile(r"\s*,\s*|\s+(?:och|samt|respektive)\s+(?:till\s+)?", re.I)
 _SLOT_PUNCTUATION = re.compile(r"[.:;!?()\"”]")
+# Officers, not bodies: a recommendation to "styrelse och VD" is one, answered jointly.
+_ROLE = re.compile(
+    r"(?:vd|verkställande\s+direktör(?:en)?|[\w-]*direktör(?:en)?|[\w-]*chef(?:en)?|"
+    r"ordförande(?:n)?|rektor(?:n)?|presidiet)",
+    re.I,
+)
 _MAX_SLOT_WORDS = 8
 """An addressee slot ("rekommenderar X att") holding more words than this is running text."""
 _MAX_NAME_WORDS = 4
@@ -174,6 +180,8 @@ def slot_bodies(phrase: str) -> list[str]:
     if " som " in f" {phrase} " or words[0].casefold() == "de":
         return [phrase]  # one body described: "de myndigheter som utlyser medel"
     parts = [part for part in _SLOT_SPLIT.split(phrase) if part]
+    if len(parts) > 1 and any(_ROLE.fullmatch(part) for part in parts):
+        return [phrase]  # "styrelse och VD": a body and its officer answer together
     found: list[str] = []
     for part in parts:
         known = bodies(part)
@@ -194,6 +202,13 @@ def leading_bodies(text: str) -> list[str]:
     following = text[match.end() : match.end() + _VERB_WINDOW].split()
     if following and following[0].casefold() == "att":  # "• socialnämnden att utveckla ..."
         return [body[0] for body in BODY_RE.finditer(match[0])]
+    if following and following[0].casefold() == "som":
+        # "Lärosäten som har utsett rektor till ordförande bör …": past the relative clause.
+        clause = text[match.end() : match.end() + _BOR_WINDOW]
+        stop = re.search(r"[.;:!?]", clause)
+        if BOR.search(clause[: stop.start()] if stop else clause):
+            return [body[0] for body in BODY_RE.finditer(match[0])]
+        return []
     while following and following[0].casefold() in _ADVERBS:
         following.pop(0)
     if not following or following[0].casefold().strip(".,") not in _PRESENT_VERBS:
