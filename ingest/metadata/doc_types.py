@@ -88,6 +88,15 @@ _CUES: tuple[tuple[DocType, float, re.Pattern[str]], ...] = tuple(
         (DocType.YTTRANDE, 5, r"\blämna\s+följande\s+yttrande\b"),
         (DocType.YTTRANDE, 2, r"\byttrande\s+över\b"),
         (DocType.YTTRANDE, 2, r"\bsammanfattande\s+inställning\b"),
+        # The government's written reply to a national audit (skrivelse) closes the matter.
+        (DocType.YTTRANDE, 4, r"\b(?:rapport(?:en)?|granskningsrapport(?:en)?)\s+är\s+slutbehandlad"),
+        (DocType.YTTRANDE, 2, r"\bskrivelse(?:n)?\b"),
+        (DocType.YTTRANDE, 2, r"\bregeringens\s+bedömning"),
+        (
+            DocType.YTTRANDE,
+            2,
+            r"\bregeringen\s+(?:instämmer|delar|anser|avser|välkomnar|redovisar|redogör|bedömer)",
+        ),
         (DocType.PROTOKOLL, 3, r"\bjuster(?:ing|are|ande|as)\b"),
         (DocType.PROTOKOLL, 3, r"\butdragsbestyrkande\b"),
         (DocType.PROTOKOLL, 2, r"\b(?:närvarande|beslutande|tjänstgörande\s+ersättare)\b"),
@@ -108,6 +117,11 @@ _CUES: tuple[tuple[DocType, float, re.Pattern[str]], ...] = tuple(
         (DocType.GRANSKNING, 2, r"\b(?:har|vi)\s+(?:\w+\s+){0,6}?granskat\b"),
         (DocType.GRANSKNING, 2, r"\bgenomfört\s+en\s+granskning\b"),
         (DocType.GRANSKNING, 1, r"\brekommendationer\b"),
+        (
+            DocType.GRANSKNING,
+            4,
+            r"\b(?:lämnar|ger|riktar)\s+(?:[\w:]+\s+){0,6}?följande\s+rekommendation",
+        ),
         (DocType.GRANSKNING, 1, r"\brevisionskontoret\b"),
     )
 )

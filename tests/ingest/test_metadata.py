@@ -62,19 +62,43 @@ DOC_TYPES = {
     "other/019": "granskning",
     "other/020": "granskning",
     "other/021": "granskning",
+    "kungsbacka/230": "tjansteskrivelse",
+    # The lay auditors' statement (revisionsberättelse) reports an audit and urges action.
+    "kungsbacka/231": "granskning",
+    "kungsbacka/232": "granskning",
+    # MANIFEST says "other": two short audit reports (granskningsrapporter) of companies.
+    "kungsbacka/233": "granskning",
+    "kungsbacka/234": "granskning",
+    # Riksrevisionen's recommendation pages are the audit; the government's skrivelser
+    # are its reply, the state's counterpart of a board's yttrande.
+    **{f"riksrevisionen/{n}": "granskning" for n in range(200, 211, 2)},
+    **{f"riksrevisionen/{n}": "yttrande" for n in (*range(201, 212, 2), *range(212, 226))},
 }
+
+# Summaries too short to tell: one or two sentences of the government's position.
+UNTYPED = {"riksrevisionen/213", "riksrevisionen/217", "riksrevisionen/220"}
 
 
 def test_every_sample_file_has_an_expected_type() -> None:
     assert set(DOC_TYPES) == set(FILES)
 
 
-@pytest.mark.parametrize(("doc", "expected"), sorted(DOC_TYPES.items()))
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        pytest.param(
+            doc,
+            kind,
+            marks=[pytest.mark.xfail(strict=True, reason="typed other")] if doc in UNTYPED else [],
+        )
+        for doc, kind in sorted(DOC_TYPES.items())
+    ],
+)
 def test_doc_type(doc: str, expected: str) -> None:
     assert meta(doc).doc_type == expected
 
 
-def test_doc_type_agrees_with_manifest_except_the_cover_letter() -> None:
+def test_doc_type_agrees_with_manifest_except_where_the_manifest_says_other() -> None:
     kinds = {
         path: kind.replace("tjanesteskrivelse", "tjansteskrivelse")
         for path, kind in manifest_kinds().items()
@@ -82,9 +106,14 @@ def test_doc_type_agrees_with_manifest_except_the_cover_letter() -> None:
     disagreements = {
         doc: (kinds[path], meta(doc).doc_type)
         for doc, path in FILES.items()
-        if kinds[path] != meta(doc).doc_type
+        if kinds[path] != meta(doc).doc_type and doc not in UNTYPED
     }
-    assert disagreements == {"kungsbacka/013": ("other", "missiv")}
+    # The manifest files a cover letter and the lay auditors' reports as "other".
+    assert disagreements == {
+        "kungsbacka/013": ("other", "missiv"),
+        "kungsbacka/231": ("other", "granskning"),
+        "kungsbacka/233": ("other", "granskning"),
+    }
 
 
 @pytest.mark.parametrize(
