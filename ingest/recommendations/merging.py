@@ -29,13 +29,29 @@ def normal_body(body: str) -> str:
     return " ".join(body.casefold().replace("&", "och").split())
 
 
+_NAMED_FOR = re.compile(r"^(?P<head>nämnden|styrelsen)\s+för\s+(?P<core>.+)$")
+_COMPOUND = re.compile(r"^(?P<core>.+?)s?(?P<head>nämnden|nämnd|styrelsen|styrelse)$")
+
+
+def body_key(body: str) -> str:
+    """One key for one body however it is spelled: "nämnden för Individ & Familjeomsorg",
+    "Individ- och familjeomsorgsnämnden" and "individ- och familjeomsorgsnämnden" agree."""
+    name = normal_body(body)
+    match = _NAMED_FOR.match(name) or _COMPOUND.match(name)
+    if not match or not match["core"].strip(" -"):
+        return name
+    core = re.sub(r"[\s-]+", "", match["core"]).removesuffix("s")
+    head = "nämnd" if match["head"].startswith("nämnd") else "styrelse"
+    return f"{head}:{core}"
+
+
 class _Addressees:
     """Who the candidates of one document are addressed to."""
 
     def __init__(self, candidates: Sequence[Candidate], text: str) -> None:
         self._text = text
         self._named = Counter(
-            normal_body(body)
+            body_key(body)
             for candidate in candidates
             for body in (*candidate.lead, *candidate.own)
             if not is_generic(body)
@@ -43,7 +59,7 @@ class _Addressees:
         self.spelled: dict[str, str] = {}
         for candidate in candidates:
             for body in (*candidate.lead, *candidate.own):
-                self.spelled.setdefault(normal_body(body), body)
+                self.spelled.setdefault(body_key(body), body)
         self._document_body: str | None = None
 
     def document_body(self) -> str:
@@ -57,9 +73,10 @@ class _Addressees:
         return self._document_body
 
     def specific(self, body: str) -> str:
-        """A bare "nämnden" becomes the document's own board when one is known."""
+        """The body's one spelling in this document; a bare "nämnden" becomes the
+        document's own board when one is known."""
         if body.casefold() not in _BARE_BOARDS:
-            return body
+            return self.spelled.get(body_key(body), body)
         known = self.document_body()
         kind = "styrelse" if "styrelse" in body.casefold() else "nämnd"
         return known if known and kind in known.casefold() else body
@@ -72,7 +89,7 @@ def resolve(candidates: Sequence[Candidate], text: str) -> list[tuple[Candidate,
     by_group: dict[int, set[str]] = {}
     for candidate in candidates:
         for body in candidate.own:
-            by_group.setdefault(candidate.group, set()).add(normal_body(body))
+            by_group.setdefault(candidate.group, set()).add(body_key(body))
 
     resolved: list[tuple[Candidate, str]] = []
     for candidate in candidates:
@@ -87,8 +104,8 @@ def resolve(candidates: Sequence[Candidate], text: str) -> list[tuple[Candidate,
                 names = [addressees.document_body()]
         seen: set[str] = set()
         for name in names:
-            if normal_body(name) not in seen:
-                seen.add(normal_body(name))
+            if body_key(name) not in seen:
+                seen.add(body_key(name))
                 resolved.append((candidate, name))
     return resolved
 
@@ -161,7 +178,7 @@ def merge(pairs: Sequence[tuple[Candidate, str]]) -> list[Recommendation]:
     kept: dict[str, list[frozenset[str]]] = {}
     checks = 0
     for candidate, addressee in pairs:
-        body = normal_body(addressee)
+        body = body_key(addressee)
         tokens = _tokens(candidate.text)
         if (body, tokens) in exact:
             continue

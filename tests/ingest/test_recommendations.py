@@ -168,6 +168,23 @@ def test_documents_without_recommendation_lists_yield_nothing(label: str) -> Non
 # ------------------------------------------------------------------------- synthetic
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("nämnden för Individ & Familjeomsorg", "Individ- och familjeomsorgsnämnden"),
+        ("Servicenämnden", "nämnden för Service"),
+        ("Kommunstyrelsen", "kommunstyrelsen"),
+    ],
+)
+def test_one_body_spelled_two_ways_is_one_addressee(first: str, second: str) -> None:
+    text = (
+        f"Vi rekommenderar {first} att:\n• Säkerställa att rutinen för jäv följs.\n\n"
+        f"Vi rekommenderar även {second} att:\n• Utveckla uppföljningen av bidragen.\n"
+    )
+    recs = extract_recommendations(text)
+    assert [r.addressee for r in recs] == [first, first]
+
+
 def test_several_bodies_in_one_lead_in_give_one_entry_each() -> None:
     text = (
         "Granskningen visar brister. Nämnden för Service och Kommunstyrelsen rekommenderas att:\n"
@@ -181,10 +198,11 @@ def test_several_bodies_in_one_lead_in_give_one_entry_each() -> None:
     assert [(r.addressee, r.text) for r in recs] == [
         ("Nämnden för Service", "Tydliggöra ansvarsfördelningen för avtalsuppföljning."),
         ("Kommunstyrelsen", "Tydliggöra ansvarsfördelningen för avtalsuppföljning."),
-        ("kommunstyrelsen", "se över delegationsordningen"),
+        # One spelling per body in a document: the first one it uses.
+        ("Kommunstyrelsen", "se över delegationsordningen"),
         ("tekniska nämnden", "se över delegationsordningen"),
         ("kultur- och fritidsnämnden", "se över delegationsordningen"),
-        ("kommunstyrelsen", "rapportera avvikelser till nämnden."),
+        ("Kommunstyrelsen", "rapportera avvikelser till nämnden."),
         ("tekniska nämnden", "rapportera avvikelser till nämnden."),
         ("kultur- och fritidsnämnden", "rapportera avvikelser till nämnden."),
     ]
