@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup run check test lint browser bench clean
+.PHONY: setup run check test lint browser office bench clean
 
 # requirements.lock pins every version; as constraints it lets each target install only
 # what it needs: the app and its dev tools here, the benchmark's baseline for `make bench`.
@@ -45,10 +45,17 @@ browser:
 	  $$sudo apt-get update && $$sudo apt-get install -y chromium chromium-driver; \
 	} || { echo "Chromium saknas och kunde inte installeras (apt-get install chromium chromium-driver)" >&2; exit 1; }
 
+# LibreOffice exports Word documents to PDF for the recommendation shape tests, as Word does.
+office:
+	command -v soffice >/dev/null || { \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || command -v sudo); \
+	  $$sudo apt-get update && $$sudo apt-get install -y libreoffice-writer-nogui; \
+	} || { echo "LibreOffice saknas och kunde inte installeras (apt-get install libreoffice-writer-nogui)" >&2; exit 1; }
+
 check: lint
 	$(BIN)/pytest -m "not slow"
 
-test: lint browser
+test: lint browser office
 	$(BIN)/pytest
 
 bench: $(BENCH_STAMP)

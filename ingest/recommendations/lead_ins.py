@@ -62,7 +62,8 @@ _A_FOLLOWING = re.compile(
 _TO = r"(?:\s+(?:riktade?|som\s+riktas))?\s+till\s+(?P<b>[^.:;!?]{1,200})"
 _A_TO = re.compile(rf"\brekommendation(?:er|erna)?{_TO}$", re.I)
 _B_HEADING = re.compile(
-    r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?\s*)?(?:(?:våra|revisorernas|revisionens|granskningens)\s+)?"
+    # "Våra rekommendationer", "Kommunrevisionens rekommendationer", "EY:s rekommendationer".
+    r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?\s*)?(?:(?:våra|[\w:-]{2,40}s)\s+)?"
     rf"rekommendation(?:er|erna)?(?:{_TO})?",
     re.I,
 )

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ingest.recommendations.phrases import (
+    BODY_SEQUENCE_RE,
     bodies,
     leading_bodies,
     opens_with_verb,
@@ -66,7 +67,7 @@ _SLOT_FILLER = frozenset(
 )
 # A proposal for a decision is no recommendation: "föreslår att nämnden beslutar att …".
 _DECISION = re.compile(
-    r"(?:besluta|beslutar|anta|antar|godkänna|godkänner|fastställa|fastställer|lägga|lägger|"
+    r"\b(?:besluta|beslutar|anta|antar|godkänna|godkänner|fastställa|fastställer|lägga|lägger|"
     r"överlämna|överlämnar|avge|avger|notera|noterar|yttra|tillstyrka)\b",
     re.I,
 )
@@ -122,6 +123,12 @@ def _coordinated(clause: str) -> list[str]:
     return [part.strip(" ,:") for part in parts if part.strip(" ,:")]
 
 
+def _is_decision(clause: str) -> bool:
+    """Whether the clause proposes a decision: "besluta att …", "nämnden beslutar att …"."""
+    subject = BODY_SEQUENCE_RE.match(clause)
+    return _DECISION.match(clause[subject.end() :].lstrip() if subject else clause) is not None
+
+
 def _from_verb(sentence: str, verb: re.Match[str]) -> Iterator[ProseRecommendation]:
     that = _THAT.search(sentence, verb.end(), verb.end() + _THAT_WINDOW)
     if that is None:
@@ -135,7 +142,7 @@ def _from_verb(sentence: str, verb: re.Match[str]) -> Iterator[ProseRecommendati
     if not named and _PASSIVE.search(verb[0]):
         named = _subject_before(sentence, verb.start())
     clause = _clause(sentence, that.end())
-    if _DECISION.match(clause) or _DECISION.search(between):
+    if _is_decision(clause) or _DECISION.search(between):
         return  # "föreslås besluta att …", "rekommenderar nämnden att besluta att …"
     if proposal and not (named or leading_bodies(clause)):
         return  # "föreslår att …" with no one to act is a proposal, not a recommendation

@@ -27,7 +27,19 @@ _FULL_LINE_QUANTILE = 0.9
 """A full line is as long as the 90th percentile of lines of 30 characters or more (shorter
 ones are headings and list stubs): wrapped paragraphs fill their lines, short lines end them."""
 
+_SHORT_LINE = 0.75
+"""A line ending before this share of the width ended its paragraph (a proportional font
+makes the measured width approximate, so a line only a little short proves nothing)."""
+
 _LIST_TAIL = re.compile(r"(?:\s*[;,]\s*(?:och|samt|eller)?|\s+(?:och|samt|eller))$")
+# A reply's own label after a finished sentence starts its answer: "Nämndens
+# ställningstagande och åtgärder:", "Planerad åtgärd:", "Svar:", "Ansvarig:".
+_ANSWER_LABEL = re.compile(
+    r"(?<=[.!?])\s+(?:[\w-]+s\s+)?(?:ställningstagande|svar|kommentar|yttrande|"
+    r"åtgärd(?:er)?|planerade?\s+åtgärd(?:er)?|vidtagna\s+åtgärder|ansvarig|tidplan|tidsplan)"
+    r"\b[^.:!?]{0,40}:",
+    re.I,
+)
 _SUBJECT_START = re.compile(r"(?:Vi|Nämnden|Styrelsen|Förvaltningen|Det|Detta|Dessa)\b")
 
 
@@ -97,6 +109,14 @@ def continues(text: str, previous: Line, line: Line, width: int, strict: bool) -
     if line.blank_before:
         # A blank line (or a page break) inside a sentence: conversion artefact.
         return not ends_sentence(text) and (line.text[:1].islower() or awaits_continuation(text))
+    if (
+        line.text[:1].isupper()
+        and not awaits_continuation(text)
+        and len(previous.text) + 1 + len(line.text.split(" ", 1)[0]) <= _SHORT_LINE * width
+    ):
+        # A line well short of the width ended its paragraph, with or without a full stop:
+        # an unpunctuated last item and the paragraph after it, with no blank line between.
+        return False
     if ends_sentence(previous.text) and line.text[:1].isupper():
         if _would_fit(previous, line, width):
             return False
@@ -106,8 +126,13 @@ def continues(text: str, previous: Line, line: Line, width: int, strict: bool) -
 
 
 def finish(text: str) -> str:
-    """Whitespace collapsed, list punctuation (";", ", och") and stray emphasis trimmed."""
+    """Whitespace collapsed, the reply's answer after it cut off ("… Nämndens
+    ställningstagande och åtgärder: …"), list punctuation (";", ", och") and stray emphasis
+    trimmed."""
     text = " ".join(text.split()).strip(" *_")
+    answer = _ANSWER_LABEL.search(text)
+    if answer:
+        text = text[: answer.start()]
     text = _LIST_TAIL.sub("", text)
     return text.strip()
 

@@ -51,13 +51,14 @@ _DASHES = re.escape(DASH_BULLETS)
 _ESCAPED = re.escape(ESCAPED_DASH)
 
 # At the start of a stripped line, emphasis already removed. Numbers count as "1." / "1)" /
-# "(1)", letters as "a)", and "o" as the bullet of Word's second list level.
+# "(1)", letters as "a)" or "a." (then a word must follow: "f. d." is an abbreviation), and
+# "o" as the bullet of Word's second list level.
 _LIST_MARKER = re.compile(
     rf"(?P<glyph>[{_SYMBOLS}])[ \t]*"
     rf"|(?P<dash>{_ESCAPED}|[{_DASHES}])(?:[ \t]+(?=\S)|(?=[^\W\d_]))"
     r"|(?P<num>\d{1,2})[.)][ \t]+(?=\S)"
     r"|\((?P<pnum>\d{1,2})\)[ \t]+(?=\S)"
-    r"|(?P<letter>[a-h])\)[ \t]+(?=\S)"
+    r"|(?P<letter>[a-h])(?:\)[ \t]+(?=\S)|\.[ \t]+(?=[^\W\d_]{2}))"
     r"|(?P<circle>o)[ \t]+(?=[^\W\d_])"
 )
 
@@ -81,7 +82,7 @@ class MarkerKind(StrEnum):
     NUMBER = "number"
     """"1.", "1)" or "(1)"."""
     LETTER = "letter"
-    """"a)"."""
+    """"a)" or "a."."""
     CIRCLE = "circle"
     """A lower-case "o", Word's second-level bullet in many fonts."""
 

@@ -31,6 +31,7 @@ __all__ = [
     "keeps_hyphen",
     "opens_with_label",
     "read_lines",
+    "table_cells",
 ]
 
 HYPHEN_CONJUNCTIONS = frozenset(
@@ -174,6 +175,20 @@ def opens_with_label(text: str) -> bool:
     """Whether `text` opens with a field label of up to three words: "Åtgärd: ...",
     "Ansvarig nämnd:"."""
     return _LABEL.match(text) is not None
+
+
+def table_cells(text: str) -> list[str] | None:
+    """The cells of a table row as loaders write it ("1 | Tydliggöra ..."), or None.
+
+    Markdown rows ("| a | b |") count too; a Markdown rule ("|---|---|") has no cells.
+    """
+    if " | " not in text and not text.startswith("|"):
+        return None
+    cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
+    cells = [cell for cell in cells if cell]
+    if len(cells) < 2 or all(set(cell) <= set("-: ") for cell in cells):
+        return None
+    return cells
 
 
 def keeps_hyphen(head: str) -> bool:

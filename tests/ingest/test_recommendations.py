@@ -423,3 +423,102 @@ def test_every_bullet_glyph_yields_the_same_recommendations(glyph: str) -> None:
     assert len(expected) == 3
     for text in (_bulleted(glyph), normalize_text(_bulleted(glyph))):
         assert [(r.text, r.addressee) for r in extract_recommendations(text)] == expected
+
+
+# -- shapes met in documents from other sources ------------------------------------------
+
+
+def test_a_heading_naming_whose_recommendations_follow_leads_the_list() -> None:
+    text = (
+        "# Svar på granskning av bisysslor\n\n## Kommunrevisionens rekommendationer\n\n"
+        "- Säkerställa att rutinen för bisysslor är känd bland chefer.\n"
+        "- Utveckla den interna kontrollen av bisysslor.\n\n## Nämndens svar\n\n"
+        "Nämnden instämmer i rekommendationerna och har uppdaterat rutinen.\n"
+    )
+    assert [r.text for r in extract_recommendations(text)] == [
+        "Säkerställa att rutinen för bisysslor är känd bland chefer.",
+        "Utveckla den interna kontrollen av bisysslor.",
+    ]
+
+
+def test_the_answer_after_a_labelled_recommendation_is_not_part_of_it() -> None:
+    text = (
+        "Rekommendation: Nämnden bör säkerställa att rutinen för attest följs. Nämndens "
+        "ställningstagande och åtgärder: Nämnden instämmer och har infört stickprov.\n\n"
+        "Rekommendation: Nämnden bör utveckla uppföljningen av avtal. Planerad åtgärd: En "
+        "rutin tas fram.\n"
+    )
+    assert [r.text for r in extract_recommendations(text)] == [
+        "Nämnden bör säkerställa att rutinen för attest följs.",
+        "Nämnden bör utveckla uppföljningen av avtal.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Riksrevisionen rekommenderar regeringen att {a} och att {b}.",
+        "Vidare rekommenderas regeringen att {a} samt att {b}.",
+        "Regeringen rekommenderas att {a}, att {b}.",
+        "Riksrevisionen rekommenderar att regeringen {a_present} och att regeringen {b_present}.",
+    ],
+)
+def test_recommendations_in_running_text_in_any_word_order(sentence: str) -> None:
+    text = "Granskningen visar brister i styrningen. " + sentence.format(
+        a="utreda finansieringen av tillsynen",
+        b="förtydliga ansvaret för uppföljningen",
+        a_present="utreder finansieringen av tillsynen",
+        b_present="förtydligar ansvaret för uppföljningen",
+    )
+    recs = extract_recommendations(text)
+    assert [r.addressee.casefold() for r in recs] == ["regeringen", "regeringen"]
+    assert "finansieringen" in recs[0].text and "ansvaret" in recs[1].text
+
+
+def test_a_reply_naming_the_recommendation_it_rejects_states_it() -> None:
+    text = (
+        "Regeringen instämmer inte i Riksrevisionens rekommendation att regeringen bör "
+        "utforma riktlinjer om riskhantering, utan anser att styrelserna ansvarar för den.\n"
+    )
+    recs = extract_recommendations(text)
+    assert [(r.addressee, r.text) for r in recs] == [
+        ("regeringen", "regeringen bör utforma riktlinjer om riskhantering")
+    ]
+
+
+def test_a_summary_restating_a_listed_recommendation_adds_nothing() -> None:
+    text = (
+        "Vi rekommenderar att kommunstyrelsen säkerställer att avtalen följs upp.\n\n"
+        "Kommunstyrelsen rekommenderas att:\n"
+        "• Säkerställa att avtalen följs upp systematiskt.\n"
+    )
+    assert len(extract_recommendations(text)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Förvaltningen föreslår att nämnden beslutar att lämna följande yttrande.",
+        "Arbetsmarknads- och socialnämnden föreslås besluta att lämna följande yttrande:",
+        "I lagrådsremissen föreslår regeringen att bestämmelserna ska upphöra att gälla.",
+    ],
+)
+def test_proposals_for_a_decision_are_not_recommendations(text: str) -> None:
+    assert extract_recommendations(text) == []
+
+
+def test_headings_per_addressee_give_each_list_its_bodies() -> None:
+    text = (
+        "Rekommendationer\n\nRiksrevisionen lämnar följande rekommendationer.\n\n"
+        "Rekommendationer till Tillväxtverket och Vinnova\n\n"
+        "  • Anlita Tillväxtanalys för utvärderingar av effekter.\n\n"
+        "Rekommendationer riktade till regeringen\n\n"
+        "Regeringen bör förtydliga syftet med uppföljningarna.\n"
+    )
+    recs = extract_recommendations(text)
+    assert [r.addressee for r in recs] == ["Tillväxtverket", "Vinnova", "regeringen"]
+
+
+def test_a_board_and_its_officer_are_one_addressee() -> None:
+    text = "Rekommendationer till styrelse och VD:\n• Genomför en riskanalys av verksamheten.\n"
+    assert [r.addressee for r in extract_recommendations(text)] == ["styrelse och VD"]
