@@ -89,7 +89,7 @@ _CUES: tuple[tuple[DocType, float, re.Pattern[str]], ...] = tuple(
         (DocType.YTTRANDE, 2, r"\byttrande\s+över\b"),
         (DocType.YTTRANDE, 2, r"\bsammanfattande\s+inställning\b"),
         # The government's written reply to a national audit (skrivelse) closes the matter.
-        (DocType.YTTRANDE, 4, r"\b(?:rapport(?:en)?|granskningsrapport(?:en)?)\s+är\s+slutbehandlad"),
+        (DocType.YTTRANDE, 4, r"\b(?:gransknings)?rapport(?:en)?\s+är\s+slutbehandlad"),
         (DocType.YTTRANDE, 2, r"\bskrivelse(?:n)?\b"),
         (DocType.YTTRANDE, 2, r"\bregeringens\s+bedömning"),
         (

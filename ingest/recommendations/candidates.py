@@ -45,7 +45,8 @@ class _Found:
     candidates: list[Candidate] = field(default_factory=list)
     group: int = 0
     labelled_group: int = -1
-    """All labelled recommendations of a document form one group."""
+    """Labelled recommendations form one group until their numbering starts over."""
+    last_label: str = ""
     heading_groups: dict[tuple[int, int], int] = field(default_factory=dict)
     line: int = 0
     """The line being read: candidates keep it to be put in document order."""
@@ -116,8 +117,10 @@ def _read_labelled(lines: Sequence[Line], index: int, width: int, found: _Found)
     """Read the labelled recommendation at `index`; the index after it."""
     line = lines[index]
     label = recommendation_label(line.text)
-    if found.labelled_group < 0:
-        found.labelled_group = found.new_group()
+    number = label.number if label else ""
+    if found.labelled_group < 0 or (number and number == "1" and found.last_label):
+        found.labelled_group = found.new_group()  # a summary's labels, then the body's
+    found.last_label = number
     text = line.text[label.end :] if label else line.text
     end = index + 1
     # A heading holds its whole recommendation; a bare label takes what follows.
@@ -151,7 +154,8 @@ def _read_inline(lines: Sequence[Line], index: int, found: _Found) -> int | None
     ):
         rest = join_lines(rest, lines[end].text)
         end += 1
-    texts = inline_items(rest, lead)
+    ends = end == len(lines) or lines[end].blank_before or is_boundary(lines[end])
+    texts = inline_items(rest, lead, paragraph_ends=ends)
     if not texts:
         return None
     group = found.new_group()

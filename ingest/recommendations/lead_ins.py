@@ -229,17 +229,23 @@ def _body_led_segments(rest: str) -> list[str]:
     ]
 
 
-def inline_items(rest: str, lead: LeadIn) -> list[str]:
-    """Items written on the lead-in's own line: " - X - Y" or "Kommunstyrelsen bör X. ..."."""
+def inline_items(rest: str, lead: LeadIn, paragraph_ends: bool = False) -> list[str]:
+    """Items written on the lead-in's own line: " - X - Y" or "Kommunstyrelsen bör X. ...".
+
+    With `paragraph_ends` (nothing follows the items in their paragraph), a bulleted last
+    item keeps all its sentences, as the items before it do; otherwise it ends with its
+    first sentence, and without one the text was cut off.
+    """
     rest = rest.strip()
     pieces = [piece.strip() for piece in INLINE_BULLET.split(rest)]
     separated = len(pieces) >= 2
     segments = [piece for piece in pieces if piece] if separated else _body_led_segments(rest)
     if not segments:
         return []
-    # The last item ends with its first sentence; without one the text was cut off.
     first = split_sentences(segments[-1], verbatim=True)
-    if first and ends_sentence(first[0]):
+    if separated and paragraph_ends and ends_sentence(segments[-1]):
+        pass
+    elif first and ends_sentence(first[0]):
         segments[-1] = first[0]
     else:
         segments.pop()

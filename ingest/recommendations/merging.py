@@ -15,8 +15,9 @@ from ingest.recommendations.reading import Candidate
 _NEAR_DUPLICATE = 0.8
 """Token-set overlap at which two texts for one addressee are the same recommendation: a
 summary and a conclusions chapter word one recommendation slightly differently ("kostnader"
-/ "kostnaderna", a comma), while two different recommendations to one board share well under
-this (checked on the sample corpus)."""
+/ "kostnaderna", a comma), while two different recommendations to one board in different
+places share well under this (checked on the sample corpus). Items of one list are never
+merged: "… med inköp …" and "… med arbetsmiljöarbetet …" differ in one word and are two."""
 _MAX_NEAR_DUPLICATE_CHECKS = 200_000
 """Cap on pairwise comparisons, so a document with thousands of items stays fast."""
 _STEM_CHARS = 6
@@ -175,7 +176,7 @@ def merge(pairs: Sequence[tuple[Candidate, str]]) -> list[Recommendation]:
     """One Recommendation per addressee and text; near-identical repeats keep the first."""
     out: list[Recommendation] = []
     exact: set[tuple[str, tuple[str, ...]]] = set()
-    kept: dict[str, list[frozenset[str]]] = {}
+    kept: dict[str, list[tuple[frozenset[str], int]]] = {}
     checks = 0
     for candidate, addressee in pairs:
         body = body_key(addressee)
@@ -184,10 +185,12 @@ def merge(pairs: Sequence[tuple[Candidate, str]]) -> list[Recommendation]:
             continue
         token_set = _stems(tokens)
         duplicate = False
-        for other in kept.get(body, []):
+        for other, group in kept.get(body, []):
             checks += 1
             if checks > _MAX_NEAR_DUPLICATE_CHECKS:
                 break
+            if group == candidate.group:
+                continue  # one list does not repeat itself: its items differ, however little
             union = len(token_set | other)
             if union and len(token_set & other) / union >= _NEAR_DUPLICATE:
                 duplicate = True
@@ -195,7 +198,7 @@ def merge(pairs: Sequence[tuple[Candidate, str]]) -> list[Recommendation]:
         if duplicate:
             continue
         exact.add((body, tokens))
-        kept.setdefault(body, []).append(token_set)
+        kept.setdefault(body, []).append((token_set, candidate.group))
         out.append(
             Recommendation(
                 id=recommendation_id(candidate.text, addressee),
