@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.vocabulary import DocType
+
 
 @dataclass(frozen=True)
 class LoadedDocument:
@@ -30,8 +32,8 @@ class LoadedDocument:
 class DocMetadata:
     """What the text itself says about a document. Unknown values stay empty."""
 
-    doc_type: str = "other"
-    """granskning, missiv, yttrande, tjansteskrivelse, protokoll or other."""
+    doc_type: str = DocType.OTHER
+    """A `DocType` value: granskning, missiv, yttrande, tjansteskrivelse, protokoll or other."""
     title: str = ""
     date: str = ""
     """ISO date (YYYY-MM-DD) of the document, or empty."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from ingest.text.bullets import strip_bullet
 from ingest.text.lines import HYPHEN_CONJUNCTIONS, read_lines
@@ -55,8 +56,14 @@ class HeaderLine:
     """Whether the line is a Markdown heading."""
     start: int
     """Offset of the line in the normalised text."""
-    columns: tuple[str, ...]
-    """Pieces of the line split at wide gaps (two-column letterheads and footers)."""
+    raw: str
+    """The line as written, its wide gaps kept."""
+
+    @cached_property
+    def columns(self) -> tuple[str, ...]:
+        """Pieces of the line split at wide gaps (two-column letterheads and footers); worked
+        out only for the lines a rule asks about."""
+        return tuple(c for c in (" ".join(p.split()) for p in _GAP.split(self.raw)) if c)
 
 
 def header_lines(text: str, limit: int = HEADER_CHARS) -> list[HeaderLine]:
@@ -65,6 +72,5 @@ def header_lines(text: str, limit: int = HEADER_CHARS) -> list[HeaderLine]:
     for line in read_lines(text[:limit]):
         stripped = " ".join(strip_bullet(line.text.replace("*", "").strip()).split())
         if stripped:
-            columns = tuple(c for c in (" ".join(p.split()) for p in _GAP.split(line.raw)) if c)
-            out.append(HeaderLine(stripped, line.md_level > 0, line.start - line.indent, columns))
+            out.append(HeaderLine(stripped, line.md_level > 0, line.start - line.indent, line.raw))
     return out

@@ -49,24 +49,45 @@ ORGAN_RE = re.compile(
     r")(?![\w])"
 )
 _NOT_ORGAN_PREFIX = ("fack", "huvud", "revision", "del", "samtliga", "berörd", "respektive")
-_REPLY_AFTER = re.compile(
-    r"\s*(?:föreslås|föreslår|beslutade|beslutar|beslöt|antar|godkänner|yttrade|yttrar|"
-    r"lämnar\s+följande|beslut\b|yttrande\b|har\s+i\s+yttrandet)",
-    re.I,
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """Words right before or right after a mention that tell which kind of document names it."""
+
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+
+    @classmethod
+    def of(cls, *, before: str, after: str) -> _Cue:
+        """A cue from two alternations of phrases (regex syntax, case-insensitive)."""
+        return cls(re.compile(rf"(?:{before})\s*$", re.I), re.compile(rf"\s*(?:{after})", re.I))
+
+    def around(self, before: str, after: str) -> bool:
+        """Whether the text ending at a mention, or the text following it, has the cue."""
+        return self.after.match(after) is not None or self.before.search(before) is not None
+
+
+_REPLY_CUE = _Cue.of(
+    before=r"förslag\s+till\s+beslut\s+i|ordförande|föreslår",
+    after=(
+        r"föreslås|föreslår|beslutade|beslutar|beslöt|antar|godkänner|yttrade|yttrar|"
+        r"lämnar\s+följande|beslut\b|yttrande\b|har\s+i\s+yttrandet"
+    ),
 )
-_REPLY_BEFORE = re.compile(r"(?:förslag\s+till\s+beslut\s+i|ordförande|föreslår)\s*$", re.I)
-_AUDIT_BEFORE = re.compile(
-    r"(?:\btill:?|rekommenderas|bedöma\s+om|bedömning\s+är\s+att|bedömning\s+att|avser|"
-    r"granskat(?:\s+om)?|granskning\s+av|granska|önskar\s+(?:få|att)(?:\s+\w+\s+och)?|"
-    r"ansvarig\s+nämnd:?|"
-    r"svar\s+från|yttrande\s+från)\s*$",
-    re.I,
+"""A board that proposes, decides or replies: the writer of a reply."""
+_AUDIT_CUE = _Cue.of(
+    before=(
+        r"\btill:?|rekommenderas|bedöma\s+om|bedömning\s+är\s+att|bedömning\s+att|avser|"
+        r"granskat(?:\s+om)?|granskning\s+av|granska|önskar\s+(?:få|att)(?:\s+\w+\s+och)?|"
+        r"ansvarig\s+nämnd:?|svar\s+från|yttrande\s+från"
+    ),
+    after=(
+        r"rekommenderas|bör\b|har\s+inte|inte\s+har|har\s+en\b|har\s+säkerställt|"
+        r"säkerställer|har\s+vidtagit|lämnar\s+synpunkter|endast\s+delvis|svar\b"
+    ),
 )
-_AUDIT_AFTER = re.compile(
-    r"\s*(?:rekommenderas|bör\b|har\s+inte|inte\s+har|har\s+en\b|har\s+säkerställt|"
-    r"säkerställer|har\s+vidtagit|lämnar\s+synpunkter|endast\s+delvis|svar\b)",
-    re.I,
-)
+"""A board addressed, audited or asked to answer: the subject of an audit."""
 
 
 def _cap(s: str) -> str:
@@ -149,9 +170,9 @@ def _organ_stats(clean: str) -> dict[str, _OrganStats]:
         st.score += EARLY_MENTION_WEIGHT if start < EARLY_CHARS else 1.0
         before = body[max(0, start - _CUE_CHARS) : start]
         after = body[m.end() : m.end() + _CUE_CHARS]
-        if _REPLY_AFTER.match(after) or _REPLY_BEFORE.search(before):
+        if _REPLY_CUE.around(before, after):
             st.reply_cues += 1
-        if m.group("kf") or _AUDIT_AFTER.match(after) or _AUDIT_BEFORE.search(before):
+        if m.group("kf") or _AUDIT_CUE.around(before, after):
             st.audit_cues += 1
         if any(a <= start < b for a, b in letterhead):
             st.header = True

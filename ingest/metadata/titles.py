@@ -8,7 +8,7 @@ prefixes, trailing dates and signatures are trimmed off.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ingest.metadata.cleanup import HeaderLine, header_lines, normalise
 from ingest.metadata.diarienummer import iter_dnr
@@ -50,72 +50,101 @@ _ROLE_WINDOW = 60
 """How far after a name a role ("revisor", "ordförande") marks it as a signature."""
 _CONJUNCTIONS = "|".join(sorted(HYPHEN_CONJUNCTIONS))
 
-_ARTIFACT_LINE = re.compile(
-    r"(?:no\s+results\s+found|n/a|protected|copied!?|full\s+text|transkript|loading\b.*|"
-    r"storlek:.*|starta\s+visningen.*|download\b.*|share\b.*|academic\s+year:.*|"
-    r"\(\d+\)|\d+|\d+\s*\(\d+\)|\d+\s+av\s+\d+|sida\s+\d+.*|genomförd\s+på\s+uppdrag\b.*)",
-    re.I,
+
+def _one_of(phrases: Iterable[str]) -> str:
+    """A regex alternation of phrases (regex syntax allowed), where a space in a phrase stands
+    for any run of white space: the vocabularies below read as the Swedish they match."""
+    return "(?:" + "|".join(p.replace(" ", r"\s+") for p in phrases) + ")"
+
+
+# The vocabularies stay packed, several phrases a line.
+# fmt: off
+_ARTIFACTS = (
+    "no results found", "n/a", "protected", "copied!?", "full text", "transkript", r"loading\b.*",
+    "storlek:.*", "starta visningen.*", r"download\b.*", r"share\b.*", "academic year:.*",
+    r"genomförd på uppdrag\b.*",
 )
-_LABEL_LINE = re.compile(
-    r"(?:datum|diarienummer|diarienr|dnr|vår\s+referens|er\s+referens|vår\s+beteckning|"
-    r"er\s+beteckning|referens|adress|postadress|besöksadress|till|för\s+kännedom|"
-    r"handläggare|telefon|tfn|e-post|epost|kontaktperson|beslutsinstans|ärendenummer|"
-    r"sammanträdesdatum|beslutsdatum|mottagare|avsändare|plats\s+och\s+tid|beslutande|"
-    r"närvarande|övriga\s+(?:närvarande|deltagande)|(?:ej\s+)?tjänstgörande\s+ersättare|"
-    r"justerare|justering(?:ens\s+plats\s+och\s+tid)?|utses\s+att\s+justera|sekreterare|"
-    r"underskrifter|paragrafer)\b\s*(?P<colon>:)?\s*(?P<rest>.*)",
-    re.I,
+"""Lines of web pages and cover pages around a title: buttons, file sizes, a commission."""
+_PAGE_NUMBERS = (r"\(\d+\)", r"\d+", r"\d+\s*\(\d+\)", r"\d+ av \d+", r"sida \d+.*")
+_ARTIFACT_LINE = re.compile(_one_of((*_ARTIFACTS, *_PAGE_NUMBERS)), re.I)
+
+_LAYOUT_LABELS = (
+    "datum", "diarienummer", "diarienr", "dnr", "vår referens", "er referens", "handläggare",
+    "telefon", "besöksadress", "postadress",
 )
-_SECTION_LINE = re.compile(
-    r"(?:\d+(?:\.\d+)*\.?\s+)?(?:sammanfattning|innehåll|innehållsförteckning|inledning|"
-    r"bakgrund|förslag\s+till\s+beslut|beslutsunderlag|ärendet|beskrivning\s+av\s+ärendet|"
-    r"sammanfattning\s+av\s+ärendet|ärendebeskrivning|beslut|bilagor?|syfte|metod|"
-    r"rekommendationer|slutsatser|ansvariga|beslutet\s+skickas\s+till|beslutsplanering|"
-    r"sammanfattande\s+inställning|yttrande|tjänsteskrivelse|protokoll)\s*:?",
-    re.I,
+"""Labels that mark a column of a two-column line as letterhead or footer."""
+_LABELS = (
+    *_LAYOUT_LABELS, "vår beteckning", "er beteckning", "referens", "adress", "till",
+    "för kännedom", "tfn", "e-post", "epost", "kontaktperson", "beslutsinstans", "ärendenummer",
+    "sammanträdesdatum", "beslutsdatum", "mottagare", "avsändare", "plats och tid", "beslutande",
+    "närvarande", "övriga närvarande", "övriga deltagande", "tjänstgörande ersättare",
+    "ej tjänstgörande ersättare", "justerare", "justering", "justeringens plats och tid",
+    "utses att justera", "sekreterare", "underskrifter", "paragrafer",
 )
-_ROLE_LINE = re.compile(
-    r"(?:\w*chef|\w*sekreterare|ordförande|\w*handläggare|\w*direktör|\w*ledare|controller|"
-    r"\w*revisor|\w*konsult)",
-    re.I,
+"""Labels of the letterhead and of minutes, each followed by its value."""
+_LABEL_LINE = re.compile(rf"{_one_of(_LABELS)}\b\s*(?P<colon>:)?\s*(?P<rest>.*)", re.I)
+
+_FIRST_SECTIONS = (
+    "förslag till beslut", "sammanfattning", "innehåll", "beslutsunderlag", "ärendet", "bakgrund",
 )
+"""Headings that follow a title directly: where a title in a flattened page ends."""
+_SECTIONS = (
+    *_FIRST_SECTIONS, "innehållsförteckning", "inledning", "beskrivning av ärendet",
+    "sammanfattning av ärendet", "ärendebeskrivning", "beslut", "bilagor?", "syfte", "metod",
+    "rekommendationer", "slutsatser", "ansvariga", "beslutet skickas till", "beslutsplanering",
+    "sammanfattande inställning", "yttrande", "tjänsteskrivelse", "protokoll",
+)
+"""Section headings: the body has begun, so no title stands below them."""
+_SECTION_LINE = re.compile(rf"(?:\d+(?:\.\d+)*\.?\s+)?{_one_of(_SECTIONS)}\s*:?", re.I)
+
+_ROLES = (r"chef\b", "sekreterare", "handläggare", "direktör", "revisor", "konsult")
+"""Roles that sign a letter or report, often with a prefix ("ekonomichef", "kommunrevisor")."""
+_ROLE_LINE = re.compile(rf"\w*{_one_of((*_ROLES, 'ledare'))}|ordförande|controller", re.I)
+
 _CONTACT = re.compile(r"\+?[\d ()-]{6,}|\d{3}\s?\d{2}\s+[A-ZÅÄÖ]\w*|\S*(?:@|www\.|https?://)\S*")
-_NAME_WORDS = re.compile(
-    r"\b(?:revisorerna|revisorer|revisorernas|kommunrevisionen|stadsrevisionen|"
-    r"revisorskollegiet|revisionskontoret|kommunfullmäktiges?)\b",
-    re.I,
+
+_AUDITOR_NAMES = (
+    "revisorerna", "revisorer", "revisorernas", "kommunrevisionen", "stadsrevisionen",
+    "revisorskollegiet", "revisionskontoret", "kommunfullmäktiges?",
 )
-_NAME_FILLERS = re.compile(r"\b(?:för|i|till|och|kännedom|kopia|presidium)\b", re.I)
-_REPORT_PREFIX = re.compile(
-    r"(?:(?:revisionsrapport|granskningsrapport)\s*(?:(?:19|20)\d\d)?\s*[:–—-]?"
-    r"|(?:missiv|följebrev|revisionsskrivelse|tjänsteskrivelse|protokollsutdrag)\s*[:–—-])"
-    r"\s*[\"”“'’]?\s*",
-    re.I,
+"""Who sends an audit and who it reports to: a line naming only them is letterhead."""
+_NAME_WORDS = re.compile(rf"\b{_one_of(_AUDITOR_NAMES)}\b", re.I)
+_NAME_FILLER_WORDS = ("för", "i", "till", "och", "kännedom", "kopia", "presidium")
+_NAME_FILLERS = re.compile(rf"\b{_one_of(_NAME_FILLER_WORDS)}\b", re.I)
+
+_REPORT_NAMES = ("revisionsrapport", "granskningsrapport")
+"""Report types that may open a title, with a year or not ("Revisionsrapport 2024: ...")."""
+_LETTER_NAMES = (
+    "missiv", "följebrev", "revisionsskrivelse", "tjänsteskrivelse", "protokollsutdrag",
 )
-_TITLE_STARTER = re.compile(
-    r"(?<!\w)(?:(?:en\s+)?granskning\s+av|uppföljning(?:en)?\s+av|svar\s+på|yttrande\s+över|"
-    r"revisionsrapport:?)\s",
-    re.I,
+"""Letter types that may open a title, always with a colon or dash ("Missiv: ...")."""
+_QUOTES = "\"”“'’"
+_REPORT_TYPE = rf"{_one_of(_REPORT_NAMES)}\s*(?:(?:19|20)\d\d)?\s*[:–—-]?"
+_LETTER_TYPE = rf"{_one_of(_LETTER_NAMES)}\s*[:–—-]"
+_REPORT_PREFIX = re.compile(rf"(?:{_REPORT_TYPE}|{_LETTER_TYPE})\s*[{_QUOTES}]?\s*", re.I)
+
+_TITLE_STARTERS = (
+    "(?:en )?granskning av", "uppföljning(?:en)? av", "svar på", "yttrande över",
+    "revisionsrapport:?",
 )
-_TITLE_STOP = re.compile(
-    r"\s(?:förslag\s+till\s+beslut|sammanfattning|innehåll|beslutsunderlag|ärendet|bakgrund|"
-    r"transkript|storlek:)",
-    re.I,
-)
+"""How the title of a report or reply begins, where a flattened page is searched for it."""
+_TITLE_STARTER = re.compile(rf"(?<!\w){_one_of(_TITLE_STARTERS)}\s", re.I)
+_TITLE_STOP = re.compile(rf"\s{_one_of((*_FIRST_SECTIONS, 'transkript', 'storlek:'))}", re.I)
+
 _NAME_PAIR = re.compile(r"(?<=[a-zåäö,:] )[A-ZÅÄÖ][a-zåäö]+ [A-ZÅÄÖ][a-zåäö]+\b")
-_ROLE_NEAR = re.compile(
-    r"cert\.|revisor|konsult|ordförande|handläggare|sekreterare|direktör|chef\b|utredare",
-    re.I,
+_ROLE_NEAR = re.compile(rf"{_one_of(_ROLES)}|ordförande|utredare|cert\.", re.I)
+
+_LEADING_NOISE_PARTS = (
+    r"https?://\S+", r"www\.\S+",
+    "genomförd på uppdrag av (?:de )?(?:förtroendevalda )?revisorerna", MONTH_YEAR_PATTERN,
 )
-_LEADING_NOISE = re.compile(
-    rf"^(?:(?:https?://\S+|www\.\S+|genomförd\s+på\s+uppdrag\s+av\s+(?:de\s+)?"
-    rf"(?:förtroendevalda\s+)?revisorerna|{MONTH_YEAR_PATTERN})\s+)+",
-    re.I,
-)
+"""What web extracts and cover pages put before a title: addresses, a commission, a month."""
+_LEADING_NOISE = re.compile(rf"^(?:{_one_of(_LEADING_NOISE_PARTS)}\s+)+", re.I)
 _TRAILING_DATED = re.compile(r",?\s+(?:daterad|daterat)\b.*$", re.I)
 _TRAILING_WHEN = re.compile(rf"\s+(?:{MONTH_YEAR_PATTERN}|(?:19|20)\d\d-\d\d-\d\d)$", re.I)
 _SOFT_HYPHEN_SPACE = re.compile(rf"(\w)- (?!(?:{_CONJUNCTIONS}|&)(?:\s|$))([a-zåäö])")
 _REPEATED_WORD = re.compile(r"(?<!\S)(\S+)(?: \1)+(?!\S)")
+# fmt: on
 
 
 _PARAGRAPH_OR_DNR_WORD = re.compile(r"§\s*\d+|\b(?:dnr|diarienummer)\b[.:]?", re.I)
@@ -140,11 +169,7 @@ def _is_name_only_line(s: str) -> bool:
     return named + places + auditors > 0 and re.search(r"[^\W\d_]", rest) is None
 
 
-_LAYOUT_LABEL = re.compile(
-    r"(?:datum|diarienummer|diarienr|dnr|vår\s+referens|er\s+referens|handläggare|telefon|"
-    r"besöksadress|postadress)\b.*",
-    re.I,
-)
+_LAYOUT_LABEL = re.compile(rf"{_one_of(_LAYOUT_LABELS)}\b.*", re.I)
 
 
 def _layout_column(col: str) -> bool:
@@ -181,7 +206,7 @@ def _polish_title(s: str) -> str:
     if m and len(s) - m.end() >= _MIN_AFTER_PREFIX:
         s = s[m.end() :]
     s = _LEADING_NOISE.sub("", s)
-    s = s.strip("\"”“'’ ")
+    s = s.strip(f"{_QUOTES} ")
     m = MUNI_RE.match(s)
     if m and m.end() < len(s) - 8 and place_name(m):
         s = s[m.end() :].lstrip(" ,:–-")
@@ -197,7 +222,7 @@ def _polish_title(s: str) -> str:
     s = _TRAILING_WHEN.sub("", s)
     s = _SOFT_HYPHEN_SPACE.sub(r"\1\2", s)
     s = _REPEATED_WORD.sub(r"\1", s[:1000])
-    s = s.strip(" .,;:–-\"”“'’")
+    s = s.strip(f" .,;:–-{_QUOTES}")
     if len(s) > MAX_TITLE:
         cut = s.rfind(" ", 0, MAX_TITLE)
         s = s[: cut if cut > 0 else MAX_TITLE].rstrip(" ,;:–-")
