@@ -116,8 +116,10 @@ def best_sentences(
     query_vector = store.embedder.embed_queries([query])[0]
     similarities = store.embedder.embed_passages([c.text for c in shortlist]) @ query_vector
     low, high = float(similarities.min()), float(similarities.max())
-    if high < MIN_SIMILARITY and best_overlap < MIN_OVERLAP:
-        return []  # nothing here is about the question
+    if best_overlap == 0.0 or (high < MIN_SIMILARITY and best_overlap < MIN_OVERLAP):
+        # Nothing here is about the question. A sentence sharing no word with it is never
+        # enough: e5 finds any question-like text ("Ange gärna om din fråga …") similar.
+        return []
     for c, similarity in zip(shortlist, similarities, strict=True):
         dense = (float(similarity) - low) / (high - low) if high > low else 1.0
         c.score = RERANK_DENSE * dense + RERANK_LEXICAL * c.lexical + RERANK_RANK * c.prior
