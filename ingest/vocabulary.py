@@ -60,6 +60,19 @@ class Status(_CapitalisedLabel):
     SAKNAS = "saknas"
 
 
+class Stance(_CapitalisedLabel):
+    """The position a reply takes on one recommendation, as its own words state it."""
+
+    INSTAMMER = "instämmer"
+    """Agrees, and (usually) acts on it."""
+    INSTAMMER_DELVIS = "instämmer delvis"
+    """Agrees in part or in the main, or agrees with reservations."""
+    AVVISAR = "avvisar"
+    """Does not agree, or sees no reason to act: a rejection, reasoned or not."""
+    AVVAKTAR = "avvaktar"
+    """Awaits something (an inquiry, a decision) and will come back to it."""
+
+
 class ElementName(_CapitalisedLabel):
     """The parts of a complete answer to a recommendation, in the order a reply gives them."""
 

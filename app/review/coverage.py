@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from app.review.alignment import align
 from app.review.passages import Passage, ReplyBlock, passages, read_reply, token_set
-from app.review.scoring import STRONG_MATCH, WEAK_MATCH, Match, score_all
+from app.review.scoring import Match, Thresholds, score_all
 from ingest.models import Recommendation
 from ingest.text import elements as reply_elements
-from ingest.vocabulary import ELEMENTS, ElementName, Status
+from ingest.text.sentences import split_sentences
+from ingest.vocabulary import ELEMENTS, ElementName, Stance, Status
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
 
@@ -36,10 +38,14 @@ __all__ = [
     "CoverageReport",
     "ElementName",
     "Evidence",
+    "ReplyAnalysis",
+    "Stance",
     "Status",
     "addressed_to",
+    "analyse_reply",
     "check_coverage",
     "detect_elements",
+    "judge_reply",
 ]
 
 MAX_EVIDENCE_BLOCKS = 6
@@ -77,6 +83,8 @@ class CoverageItem:
     """Which of `ELEMENTS` the evidence contains."""
     reason: str
     """One or two Swedish sentences for the reader."""
+    stance: Stance | None = None
+    """The position the reply takes on it, when stated; None when unknown or unanswered."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,43 @@ def _evidence(blocks: Sequence[ReplyBlock], passage: Passage) -> Evidence:
     return Evidence(text, first.block.page, first.section, first.start_line, chosen[-1].end_line)
 
 
+_STATED_CLAUSE = re.compile(
+    r"\brekommendation\w*\s+(?:\w+\s+){0,3}?(?:att|om)\b[^.;]*", re.IGNORECASE
+)
+"""The recommendation as a position sentence states it ("instämmer i rekommendationen att
+…"): its verbs are the auditors' measure, not the reply's."""
+MENTION_SHARE = 0.5
+"""A collective answer ("instämmer i rekommendationerna") touches a recommendation the
+reply names: one of its blocks holds at least this share of the recommendation's words.
+(A reply to another audit may answer its own recommendations collectively.)"""
+MAX_ANSWER_SENTENCES = 4
+"""Sentences an answer that starts inside a paragraph runs on for, at most."""
+
+
+def _sentence_answer(blocks: Sequence[ReplyBlock], passage: Passage) -> str:
+    """The answer a sentence passage starts: it and what follows, up to the next position.
+
+    In a skrivelse one paragraph answers several recommendations, each from the sentence
+    that takes a position on it ("Regeringen instämmer inte i …") until the next such
+    sentence; the answer may run on into the next paragraph.
+    """
+    taken: list[str] = []
+    index = passage.first
+    sentences = split_sentences(blocks[index].answer)[passage.part :]
+    while len(taken) < MAX_ANSWER_SENTENCES:
+        if not sentences:
+            index += 1
+            if index >= len(blocks) or blocks[index].block.kind == "heading":
+                break
+            sentences = split_sentences(blocks[index].answer)
+            continue
+        sentence = sentences.pop(0)
+        if taken and reply_elements.STANCE.search(sentence):
+            break
+        taken.append(sentence)
+    return " ".join(taken)
+
+
 def _where(evidence: Evidence) -> str:
     """ "s. 3, avsnitt "Rekommendation 2"" for a reason."""
     where = f"s. {evidence.page}" if evidence.page is not None else "svaret"
@@ -170,28 +215,154 @@ def _quote_evidence(block: ReplyBlock) -> Evidence:
     )
 
 
+@dataclass(frozen=True)
+class ReplyAnalysis:
+    """Everything the statuses are judged from: what costs time (embedding) done once."""
+
+    recommendations: list[Recommendation]
+    blocks: list[ReplyBlock]
+    matches: list[list[Match]]
+    stated_in_reply: bool
+
+
+_GENERAL_REFERENCE = re.compile(
+    r"\b\w*(?:revision\w*|revisor\w*|granskning\w*)\s+(?:\w+\s+){0,2}"
+    r"(?:rekommendation\w*|bedömning\w*|iakttagelse\w*|slutsats\w*|synpunkt\w*)"
+    r"|\brekommendationer(?:na)?\b|\bgranskning(?:en|arna|srapporten)?\b",
+    re.IGNORECASE,
+)
+_RECOMMENDATIONS = re.compile(r"\brekommendationer(?:na)?\b", re.IGNORECASE)
+
+
+def _collective(blocks: Sequence[ReplyBlock]) -> tuple[ReplyBlock, str] | None:
+    """The block that answers the recommendations together, and its answering sentence.
+
+    A sentence that takes a position on the audit as a whole ("instämmer i
+    Riksrevisionens rekommendationer", "följer upp arbetet med rekommendationerna")
+    touches every recommendation. Agreeing with the findings alone ("instämmer i
+    iakttagelserna") takes no position on what is recommended; a commitment to act on
+    the audit ("kommer att följa arbetet") does.
+    """
+    for block in blocks:
+        if not block.answer or block.block.kind == "heading":
+            continue
+        for sentence in split_sentences(block.answer):
+            if not _GENERAL_REFERENCE.search(sentence) and not _RECOMMENDATIONS.search(
+                block.answer
+            ):
+                continue
+            present = detect_elements(block.answer)
+            if _RECOMMENDATIONS.search(block.answer) and (
+                present[ElementName.STALLNINGSTAGANDE] or present[ElementName.ATGARD]
+            ):
+                return block, sentence
+            if present[ElementName.ATGARD] and reply_elements.STANCE.search(block.answer):
+                return block, sentence
+            if present[ElementName.ATGARD] and _GENERAL_REFERENCE.search(block.answer):
+                return block, sentence
+            break
+    return None
+
+
+def _stance(rec_tokens: set[str], passage_text: str, evidence: Evidence) -> Stance | None:
+    """The position taken on this recommendation: in the passage, else in the evidence.
+
+    Of the evidence's sentences with a position, the one sharing most words with the
+    recommendation speaks for it ("instämmer inte i …, instämmer däremot i …").
+    """
+    own = reply_elements.stance_of(passage_text)
+    if own is not None:
+        return own
+    candidates = [
+        (len(rec_tokens & token_set(sentence)), -n, stance)
+        for n, sentence in enumerate(split_sentences(" ".join(evidence.text.split())))
+        if (stance := reply_elements.stance_of(sentence)) is not None
+    ]
+    return max(candidates)[2] if candidates else None
+
+
 def _judge(
-    index: int, match: Match | None, blocks: Sequence[ReplyBlock]
-) -> tuple[Status, Evidence | None, dict[ElementName, bool], str]:
-    """Status, evidence, elements and the reader's reason for one recommendation."""
+    index: int,
+    match: Match | None,
+    analysis: ReplyAnalysis,
+    thresholds: Thresholds,
+    collective: tuple[ReplyBlock, str] | None,
+) -> CoverageItem:
+    """Status, evidence, elements, stance and the reader's reason for one recommendation."""
+    rec = analysis.recommendations[index]
+    blocks = analysis.blocks
+    score = round(match.score, 3) if match is not None else 0.0
     quote = next((b for b in blocks if index in b.quoted), None)
+    if analysis.stated_in_reply:
+        quote = None  # the recommendation's own statement: its source, not a mention
     nothing: dict[ElementName, bool] = dict.fromkeys(ELEMENTS, False)
-    if match is None or match.score < WEAK_MATCH:
+    if match is None or match.score < thresholds.weak:
         if quote is not None:
             evidence = _quote_evidence(quote)
             reason = f"Rekommendationen återges ({_where(evidence)}) men besvaras inte."
-            return Status.DELVIS, evidence, nothing, reason
-        return Status.SAKNAS, None, nothing, "Svaret tar inte upp rekommendationen."
+            return CoverageItem(rec, Status.DELVIS, score, evidence, nothing, reason)
+        if collective is not None:
+            block, sentence = collective
+            where = _quote_evidence(block)
+            evidence = Evidence(
+                block.answer, where.page, where.section, where.start_line, where.end_line
+            )
+            reason = (
+                f"Besvaras bara samlat med övriga rekommendationer ({_where(evidence)}), "
+                "utan eget ställningstagande eller egen åtgärd."
+            )
+            stance = reply_elements.stance_of(sentence) or reply_elements.stance_of(block.answer)
+            present = detect_elements(block.answer)
+            return CoverageItem(rec, Status.DELVIS, score, evidence, present, reason, stance)
+        return CoverageItem(
+            rec, Status.SAKNAS, score, None, nothing, "Svaret tar inte upp rekommendationen."
+        )
     evidence = _evidence(blocks, match.passage)
+    rec_words = token_set(rec.text)
+    own_answer = ""
+    if match.passage.part >= 0:
+        answer = own_answer = _sentence_answer(blocks, match.passage)
+        evidence = Evidence(
+            answer, evidence.page, evidence.section, evidence.start_line, evidence.end_line
+        )
+    else:
+        # Within a whole passage, this recommendation's own answer starts at the sentence
+        # that takes a position on it.
+        sentences = split_sentences(blocks[match.passage.first].answer)
+        positions = [
+            (len(rec_words & token_set(sentence)), -n)
+            for n, sentence in enumerate(sentences)
+            if reply_elements.STANCE.search(sentence)
+        ]
+        if positions:
+            part = -max(positions)[1]
+            own = replace(match.passage, part=part, last=match.passage.first)
+            own_answer = _sentence_answer(blocks, own)
     present = detect_elements(evidence.text)
     found = [name for name in ELEMENTS if present[name]]
     missing = [name for name in ELEMENTS if not present[name]]
     has_core = present[ElementName.STALLNINGSTAGANDE] or present[ElementName.ATGARD]
-    if match.score >= STRONG_MATCH and has_core:
+    stance = (reply_elements.stance_of(own_answer) if own_answer else None) or _stance(
+        rec_words, match.passage.text, evidence
+    )
+    agrees = stance in (Stance.INSTAMMER, Stance.INSTAMMER_DELVIS)
+    # One sentence that agrees, its stated recommendation aside, with no measure in it.
+    bare = (
+        len(split_sentences(own_answer)) == 1
+        and not (detect_elements(_STATED_CLAUSE.sub("", own_answer, count=1))[ElementName.ATGARD])
+    )
+    if match.score >= thresholds.strong and agrees and bare:
+        # Agreeing commits to act: one sentence of agreement, with neither a measure nor a
+        # reason, leaves what will be done unsaid. (A rejection needs no measure.)
+        reason = f"Ställning tas i {_where(evidence)}, men utan åtgärder eller motivering."
+        return CoverageItem(rec, Status.DELVIS, score, evidence, present, reason, stance)
+    if match.score >= thresholds.strong and has_core:
         reason = f"Besvaras i {_where(evidence)} ({', '.join(found)})."
+        if stance == Stance.AVVISAR:
+            reason = f"Avvisas i {_where(evidence)} ({', '.join(found)})."
         if missing:
             reason += f" Anges inte: {', '.join(missing)}."
-        return Status.BESVARAD, evidence, present, reason
+        return CoverageItem(rec, Status.BESVARAD, score, evidence, present, reason, stance)
     if (
         quote is not None
         and not has_core
@@ -200,14 +371,76 @@ def _judge(
         # Only the quote is about it: the passage found says nothing to it.
         evidence = _quote_evidence(quote)
         reason = f"Rekommendationen återges ({_where(evidence)}) men besvaras inte."
-        return Status.DELVIS, evidence, nothing, reason
-    if match.score >= STRONG_MATCH:
+        return CoverageItem(rec, Status.DELVIS, score, evidence, nothing, reason)
+    if match.score >= thresholds.strong:
         reason = f"Tas upp i {_where(evidence)}, men utan ställningstagande eller åtgärd."
     else:
         reason = (
             f"Berörs bara delvis i {_where(evidence)}; kontrollera att svaret verkligen avser den."
         )
-    return Status.DELVIS, evidence, present, reason
+    return CoverageItem(rec, Status.DELVIS, score, evidence, present, reason, stance)
+
+
+def _overlaps(passage: Passage, taken: Sequence[Passage]) -> bool:
+    """Whether the passage is, or lies in, a passage aligned to another recommendation."""
+    for other in taken:
+        if other.part >= 0:
+            if passage.position == other.position:
+                return True
+        elif passage.first <= other.last and other.first <= passage.last:
+            return True
+    return False
+
+
+def analyse_reply(
+    recommendations: Sequence[Recommendation],
+    reply_text: str,
+    embedder: Embedder,
+    addressee: str | None = None,
+    *,
+    stated_in_reply: bool = False,
+) -> ReplyAnalysis:
+    """Read the reply and score every (recommendation, passage) pair: the slow half."""
+    chosen = [r for r in recommendations if addressee is None or addressed_to(r, addressee)]
+    if not chosen:
+        return ReplyAnalysis([], [], [], stated_in_reply)
+    rec_tokens = [token_set(r.text) for r in chosen]
+    blocks = read_reply(reply_text, rec_tokens)
+    matches = score_all(chosen, rec_tokens, blocks, passages(blocks), embedder)
+    return ReplyAnalysis(chosen, blocks, matches, stated_in_reply)
+
+
+def judge_reply(
+    analysis: ReplyAnalysis, addressee: str | None, thresholds: Thresholds | None = None
+) -> CoverageReport:
+    """The statuses from an analysis: the alignment, then each recommendation judged.
+
+    A recommendation is judged by the passage the order-preserving alignment gives it
+    (`app.review.alignment`); left without one, by its best passage that no other
+    recommendation is aligned to, so a deleted answer is not borrowed from a neighbour.
+    """
+    limits = thresholds or Thresholds()
+    if not analysis.recommendations:
+        return CoverageReport(addressee, [])
+    # The same text to several bodies is answered once: align each text once.
+    keys = [frozenset(token_set(r.text)) for r in analysis.recommendations]
+    firsts = sorted({keys.index(key) for key in keys})
+    aligned = align([analysis.matches[i] for i in firsts], limits.weak).chosen
+    chosen = [aligned[firsts.index(keys.index(key))] for key in keys]
+    collective = _collective(analysis.blocks)
+    block_tokens = [token_set(b.block.text) for b in analysis.blocks]
+    items: list[CoverageItem] = []
+    for index in range(len(analysis.recommendations)):
+        match = chosen[index]
+        mentioned = any(
+            len(keys[index] & tokens) >= MENTION_SHARE * len(keys[index]) for tokens in block_tokens
+        )
+        if match is None:
+            taken = [m.passage for i, m in enumerate(chosen) if keys[i] != keys[index] and m]
+            free = [m for m in analysis.matches[index] if not _overlaps(m.passage, taken)]
+            match = max(free, key=lambda m: m.score, default=None)
+        items.append(_judge(index, match, analysis, limits, collective if mentioned else None))
+    return CoverageReport(addressee, items)
 
 
 def check_coverage(
@@ -215,23 +448,20 @@ def check_coverage(
     reply_text: str,
     embedder: Embedder,
     addressee: str | None = None,
+    *,
+    stated_in_reply: bool = False,
+    thresholds: Thresholds | None = None,
 ) -> CoverageReport:
     """Check which recommendations the reply answers, partly answers or leaves out.
 
     `reply_text` is a reply as the loaders normalise it (`LoadedDocument.text`, page
     markers as `<!-- sida N -->`); evidence lines count lines of that text from 1. With
     `addressee`, only recommendations addressed to that body are checked.
+    `stated_in_reply`: the recommendations were taken from the reply itself (a
+    government skrivelse that states and answers them), so stating one is not
+    mentioning it.
     """
-    chosen = [r for r in recommendations if addressee is None or addressed_to(r, addressee)]
-    if not chosen:
-        return CoverageReport(addressee, [])
-    rec_tokens = [token_set(r.text) for r in chosen]
-    blocks = read_reply(reply_text, rec_tokens)
-    matches = score_all(chosen, rec_tokens, blocks, passages(blocks), embedder)
-    items: list[CoverageItem] = []
-    for index, rec in enumerate(chosen):
-        best = max(matches[index], key=lambda m: m.score, default=None)
-        status, evidence, present, reason = _judge(index, best, blocks)
-        score = round(best.score, 3) if best is not None else 0.0
-        items.append(CoverageItem(rec, status, score, evidence, present, reason))
-    return CoverageReport(addressee, items)
+    analysis = analyse_reply(
+        recommendations, reply_text, embedder, addressee, stated_in_reply=stated_in_reply
+    )
+    return judge_reply(analysis, addressee, thresholds)

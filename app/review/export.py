@@ -6,12 +6,17 @@ import csv
 import io
 
 from app.review.coverage import CoverageItem, CoverageReport
-from ingest.vocabulary import ELEMENTS, Status
+from ingest.vocabulary import ELEMENTS, Stance, Status
 
 
 def _status(item: CoverageItem) -> str:
     """The item's status as a reader sees it ("Besvarad"), also for a plain-string status."""
     return Status(item.status).label
+
+
+def _stance(item: CoverageItem) -> str:
+    """The item's stance as a reader sees it ("Avvisar"); empty when none was found."""
+    return Stance(item.stance).label if item.stance else ""
 
 
 def item_json(item: CoverageItem) -> dict[str, object]:
@@ -31,6 +36,7 @@ def item_json(item: CoverageItem) -> dict[str, object]:
             "section": evidence.section,
         },
         "elements": dict(item.elements),
+        "stance": str(item.stance) if item.stance else None,
         "reason": item.reason,
     }
 
@@ -47,6 +53,7 @@ def report_csv(report: CoverageReport) -> str:
             "Status",
             "Poäng",
             *(e.label for e in ELEMENTS),
+            "Hållning",
             "Sida",
             "Avsnitt",
             "Belägg",
@@ -63,6 +70,7 @@ def report_csv(report: CoverageReport) -> str:
                 _status(item),
                 f"{item.score:.2f}".replace(".", ","),
                 *("ja" if item.elements.get(e) else "nej" for e in ELEMENTS),
+                _stance(item),
                 evidence.page if evidence and evidence.page else "",
                 evidence.section if evidence else "",
                 " ".join(evidence.text.split()) if evidence else "",
@@ -87,18 +95,22 @@ def report_markdown(report: CoverageReport, title: str = "Täckning av rekommend
     )
     lines += [
         "",
-        "| Nr | Rekommendation | Status | " + " | ".join(e.label for e in ELEMENTS) + " |",
-        "|---|---|---|" + "---|" * len(ELEMENTS),
+        "| Nr | Rekommendation | Status | Hållning | "
+        + " | ".join(e.label for e in ELEMENTS)
+        + " |",
+        "|---|---|---|---|" + "---|" * len(ELEMENTS),
     ]
     for number, item in enumerate(report.items, 1):
         marks = " | ".join("✓" if item.elements.get(e) else "–" for e in ELEMENTS)
         lines.append(
-            f"| {number} | {_cell(item.recommendation.text)} | {_status(item)} | {marks} |"
+            f"| {number} | {_cell(item.recommendation.text)} | {_status(item)} | "
+            f"{_stance(item) or '–'} | {marks} |"
         )
     lines.append("")
     for number, item in enumerate(report.items, 1):
         lines += [
-            f"## {number}. {_status(item)}",
+            f"## {number}. {_status(item)}"
+            + (f" ({_stance(item).lower()})" if item.stance else ""),
             "",
             f"> {_cell(item.recommendation.text)}",
             "",

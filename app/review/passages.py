@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.structure import Block, parse_blocks
-from ingest.text.elements import reports_audit
+from ingest.text.elements import STANCE, reports_audit
 from ingest.text.sentences import split_sentences
 from vectorstore.lexical import tokenize
 
@@ -62,6 +62,13 @@ class Passage:
     text: str
     owners: frozenset[int]
     direct: bool
+    part: int = -1
+    """For one sentence of a block: its number in the block's answer; -1 for whole blocks."""
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """Where the passage starts, in reading order."""
+        return (self.first, self.part)
 
 
 def token_set(text: str) -> set[str]:
@@ -115,8 +122,13 @@ def _locate(blocks: Sequence[Block], lines: Sequence[str]) -> list[tuple[int, in
     return spans
 
 
-def _quote_runs(sentences: Sequence[list[str]], quotes: Sequence[set[str]]) -> set[int]:
+def _quote_runs(
+    sentences: Sequence[list[str]], quotes: Sequence[set[str]], keep: set[int]
+) -> set[int]:
     """Indices of the sentences that make up the quotes, each quote taken once.
+
+    Sentences in `keep` take a position on what they state ("Regeringen instämmer inte i
+    rekommendationen att …"): they are answers, never quotes.
 
     A quote is the shortest run of sentences holding QUOTE_COVERAGE of the
     recommendation's words, when the run is mostly those words; a sentence that merely
@@ -129,7 +141,7 @@ def _quote_runs(sentences: Sequence[list[str]], quotes: Sequence[set[str]]) -> s
         for first in range(len(sentences)):
             seen: set[str] = set()
             for last in range(first, min(first + MAX_QUOTE_SENTENCES, len(sentences))):
-                if last in removed:
+                if last in removed or last in keep:
                     break
                 seen.update(sentences[last])
                 if len(quote & seen) / len(quote) >= QUOTE_COVERAGE:
@@ -154,7 +166,8 @@ def own_words(text: str, quotes: Sequence[set[str]]) -> str:
     """
     sentences = split_sentences(text)
     tokens = [[t for t in tokenize(s) if t != "rekommendation"] for s in sentences]
-    quoted = _quote_runs(tokens, quotes) if quotes else set()
+    positions = {i for i, sentence in enumerate(sentences) if STANCE.search(sentence)}
+    quoted = _quote_runs(tokens, quotes, positions) if quotes else set()
     kept: list[str] = []
     reporting = False
     for index, sentence in enumerate(sentences):
@@ -173,6 +186,24 @@ def says_something(text: str) -> bool:
     return len(tokenize(text)) >= MIN_ANSWER_TOKENS
 
 
+_AUDIT_LEAD_IN = re.compile(
+    r"\b(?:rekommendera[rs]|rekommenderat|visar|konstaterar|bedömer|framhåller)\b", re.IGNORECASE
+)
+
+
+def _states_audit(text: str) -> bool:
+    """Whether a block ends by leading in to what the audit recommends or found.
+
+    "Riksrevisionen rekommenderar regeringen att:", "Granskningen visar att": the list
+    that follows is the audit's, stated. ("… och lämnar följande svar:" is the reply's.)
+    """
+    sentences = split_sentences(text)
+    if not sentences:
+        return False
+    last = sentences[-1].rstrip(": ")
+    return bool(_AUDIT_LEAD_IN.search(last)) and reports_audit(last)
+
+
 def read_reply(reply_text: str, recommendation_tokens: Sequence[set[str]]) -> list[ReplyBlock]:
     """The reply's non-empty blocks with lines, sections, quotes and owners."""
     raw_blocks = parse_blocks(reply_text)
@@ -185,6 +216,7 @@ def read_reply(reply_text: str, recommendation_tokens: Sequence[set[str]]) -> li
     owners_until = 0
     previous_quoted = False
     answered = True  # whether the current owners' answer has started
+    stating = False  # whether list items here are led in by the audit's words
     for block, (start, end) in zip(raw_blocks, spans, strict=True):
         tokens = token_set(block.text)
         quoted = frozenset(
@@ -194,6 +226,10 @@ def read_reply(reply_text: str, recommendation_tokens: Sequence[set[str]]) -> li
         )
         quotes = [recommendation_tokens[i] for i in sorted(quoted)]
         answer = own_words(block.text, quotes) if block.kind != "heading" else ""
+        if block.kind == "item" and stating:
+            answer = ""  # a list the audit's words lead in: what it recommends, stated
+        elif block.kind != "item":
+            stating = _states_audit(block.text)
         if block.kind == "heading":
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
@@ -204,6 +240,10 @@ def read_reply(reply_text: str, recommendation_tokens: Sequence[set[str]]) -> li
                 owners, owners_until, answered = frozenset(), 0, True
             # Sub-headings under a quote (its answer's own headings) keep its owners.
             previous_quoted = bool(quoted)
+        elif quoted and block.kind == "item" and stating:
+            # A list the audit's words lead in states what it recommends: no answer
+            # follows each item, so it opens no answer of its own.
+            previous_quoted = False
         elif quoted:
             # Consecutive bare quotes (a list of recommendations) share what follows them;
             # a quote with its own answer (a table row) opens an answer of its own.
@@ -238,4 +278,13 @@ def passages(blocks: Sequence[ReplyBlock]) -> list[Passage]:
                 break
             texts.append(current.answer)
             result.append(Passage(first, last, " ".join(texts), block.owners, block.direct))
+        if block.block.kind == "heading" or not says_something(block.answer):
+            continue
+        # Each sentence of a longer block alone: one paragraph often answers several
+        # recommendations, one sentence each.
+        sentences = split_sentences(block.answer)
+        if len(sentences) > 1:
+            for part, sentence in enumerate(sentences):
+                if says_something(sentence):
+                    result.append(Passage(first, first, sentence, block.owners, block.direct, part))
     return result

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.review.alignment import slots
 from app.review.passages import Passage, ReplyBlock, token_set
 from ingest.models import Recommendation
+from ingest.text.elements import STANCE
+from ingest.text.sentences import split_sentences
 from vectorstore.embeddings import Embedder
 
 # -- calibration ------------------------------------------------------------------------
@@ -50,10 +53,30 @@ COSINE_CEILING = 0.92
 LINK_BONUS = 0.08
 DIRECT_MATCH = 0.55
 FOREIGN_PENALTY = 0.3
+MIXED_PENALTY = 0.05
+"""Taken from a passage of several sentences that take several positions ("instämmer
+inte i …; instämmer däremot i …"): the sentence that takes this one answers better."""
+SLOT_MATCH = 0.55
+"""What a unit scores when the reply's order and e5 agree it answers this recommendation
+(`app.review.alignment.slots`): as much as a passage right under the recommendation's
+own quote, for the same reason: the reply's structure says what it answers."""
+SLOT_MIN_COSINE = 0.85
+"""Below this, order and e5 alone do not pair a unit with a recommendation: the pairing is
+relative (the best of the reply's units), and e5 rates answers above 0.855 (their tenth
+percentile) however few words they share."""
 STRONG_MATCH = 0.42
 """At or above: the passage answers the recommendation (given a position or a measure)."""
 WEAK_MATCH = 0.25
 """At or above: the passage touches the recommendation; below: it does not address it."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The two score thresholds a status is judged by (bench/coverage.py tunes them)."""
+
+    strong: float = STRONG_MATCH
+    weak: float = WEAK_MATCH
+
 
 MIN_PART_LENGTH = 5
 """Compounds match on a shared first part of at least this many letters ("kunskap…")."""
@@ -131,16 +154,31 @@ def _passage_vectors(
     A window's vector is the length-weighted mean of its blocks' vectors: e5 mean-pools
     over tokens, so this is close to embedding the joined text, at a fraction of the cost.
     """
-    used = sorted({i for p in passages for i in range(p.first, p.last + 1)})
+    whole = [p for p in passages if p.part < 0]
+    used = sorted({i for p in whole for i in range(p.first, p.last + 1)})
     row_of = {block: row for row, block in enumerate(used)}
-    vectors = embedder.embed_passages([blocks[i].answer for i in used])
+    sentences = [n for n, p in enumerate(passages) if p.part >= 0]
+    vectors = embedder.embed_passages(
+        [blocks[i].answer for i in used] + [passages[n].text for n in sentences]
+    )
     weights = [len(blocks[i].answer.split()) for i in used]
     result = np.zeros((len(passages), vectors.shape[1]), dtype=np.float64)
+    for row, n in enumerate(sentences, start=len(used)):
+        result[n] = vectors[row]
     for n, passage in enumerate(passages):
+        if passage.part >= 0:
+            continue
         for i in range(passage.first, passage.last + 1):
             result[n] += weights[row_of[i]] * vectors[row_of[i]]
     norms = np.linalg.norm(result, axis=1, keepdims=True)
     return result / np.maximum(norms, 1e-12)
+
+
+def _opens_answer(blocks: Sequence[ReplyBlock], index: int) -> bool:
+    """Whether a block is a unit of the reply's order: a list item or a section's start."""
+    return blocks[index].block.kind == "item" or (
+        index > 0 and blocks[index - 1].block.kind == "heading"
+    )
 
 
 def score_all(
@@ -160,13 +198,36 @@ def score_all(
     passage_prefixes = [word_prefixes(tokens) for tokens in passage_tokens]
     # The same text to several bodies is one recommendation as far as quotes go.
     keys = [frozenset(tokens) for tokens in rec_tokens]
+    units = [
+        n
+        for n, p in enumerate(passages)
+        if p.part < 0 and p.first == p.last and _opens_answer(blocks, p.first)
+    ]
+    # One row per distinct recommendation: the same text to several bodies is one answer.
+    firsts = sorted({keys.index(key) for key in keys})
+    slotted = {
+        (r, units[u])
+        for f, u in (slots(cosines[firsts][:, units]) if units else [])
+        for r in range(len(keys))
+        if keys[r] == keys[firsts[f]]
+    }
+    mixed = [
+        p.part < 0 and sum(bool(STANCE.search(s)) for s in split_sentences(p.text)) > 1
+        for p in passages
+    ]
     matches: list[list[Match]] = []
     for r, tokens in enumerate(rec_tokens):
         row: list[Match] = []
         for p, passage in enumerate(passages):
             lexical = lexical_score(tokens, passage_tokens[p], passage_prefixes[p], idf)
             cosine = float(cosines[r, p])
-            score = math.sqrt(semantic_score(cosine) * lexical)
+            score = math.sqrt(semantic_score(cosine) * lexical) - MIXED_PENALTY * mixed[p]
+            if (
+                (r, p) in slotted
+                and (not passage.owners or r in passage.owners)
+                and cosine >= SLOT_MIN_COSINE
+            ):
+                score = max(score, SLOT_MATCH)
             if r in passage.owners:
                 score += LINK_BONUS
                 if passage.direct and {keys[o] for o in passage.owners} == {keys[r]}:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 from ingest.text.dates import MONTH_PATTERN
 from ingest.text.sentences import split_sentences
-from ingest.vocabulary import ELEMENTS, ElementName
+from ingest.vocabulary import ELEMENTS, ElementName, Stance
 
 _FLAGS = re.IGNORECASE
 
@@ -45,6 +45,62 @@ _OPINION_CUES = r"\b(?:anser|bedömer|menar|konstaterar)\s+(?:\w+\s+){0,2}(?:att
 STANCE = re.compile(_STANCE_CUES, _FLAGS)
 """A position only the reply itself takes ("instämmer", "avser inte"): never the auditors'
 view, so a sentence with it is the reply's own even when it names the audit."""
+
+# Which position: the same cue families, told apart. A negation or a qualifier right after
+# the verb decides ("instämmer inte", "delar i huvudsak"); a sentence with several takes the
+# first, and at one place the more specific reading wins (order of STANCE_CUES).
+_VIEW = (
+    r"(?:bedömning\w*|uppfattning\w*|slutsats\w*|synpunkt\w*|analys\w*|iakttagelse\w*"
+    r"|rekommendation\w*|åsikt\w*)"
+)
+_PARTLY = (
+    r"(?:delvis|i\s+huvudsak|huvudsakligen|till\s+(?:viss|stor)\s+del|i\s+stort|i\s+flera"
+    r"|i\s+vissa|i\s+delar|i\s+princip)"
+)
+STANCE_CUES: dict[Stance, re.Pattern[str]] = {
+    Stance.AVVISAR: re.compile(
+        r"\binstämm\w*\s+(?:\w+\s+){0,2}(?:inte|ej)\b"
+        r"|\b(?:dela[rs]?|håller)\s+(?:\w+\s+){0,2}(?:inte|ej)\b(?!\s+bara)"
+        r"|\bavvisar\b|\bavstyrker\b|\bmotsätter\s+sig\b"
+        r"|\bavser\s+(?:\w+\s+){0,2}(?:inte|ej)\b"
+        r"|\b(?:ser|finner)\s+(?:\w+\s+){0,2}(?:inte|inget|inga|ej)\s+(?:\w+\s+){0,3}"
+        r"(?:behov|skäl|anledning)"
+        r"|\b(?:inte|inga|inget)\s+(?:finns\s+)?(?:\w+\s+){0,2}(?:behov|skäl|anledning)\s+"
+        r"(?:\w+\s+){0,3}(?:att|till)\b"
+        r"|\bfinns\s+(?:det\s+)?(?:inte|inga|inget)\s+(?:\w+\s+){0,2}(?:behov|skäl|anledning)",
+        _FLAGS,
+    ),
+    Stance.INSTAMMER_DELVIS: re.compile(
+        rf"\binstämm\w*\s+(?:\w+\s+)?{_PARTLY}|\bdela[rs]?\s+(?:\w+\s+)?{_PARTLY}"
+        r"|\bdelvis\s+(?:instämm\w*|dela[rs]?)\b|\binstämmer\s+(?:\w+\s+)?med\s+vissa\b",
+        _FLAGS,
+    ),
+    Stance.AVVAKTAR: re.compile(
+        r"\bavvakta\w*|\bi\s+avvaktan\s+på\b|\binväntar\b"
+        r"|\b(?:kommer\s+(?:\w+\s+)?att\s+)?återkomma\b|\båterkommer\b"
+        r"|\bär\s+under\s+beredning\b|\btar\s+ställning\s+(?:\w+\s+)?senare\b",
+        _FLAGS,
+    ),
+    Stance.INSTAMMER: re.compile(
+        rf"\binstämm\w*|\bdela[rs]?\s+(?:(?:helt|även|också|därmed)\s+)*(?:\w+\s+){{0,3}}{_VIEW}"
+        r"|\bhåller\s+med\b|\bvälkomnar\b|\btillstyrker\b|\bbifaller\b"
+        r"|\bställer\s+sig\s+(?:\w+\s+)?(?:positiv|bakom)|\bser\s+positivt\b"
+        r"|\btar\s+till\s+sig\b|\bgodtar\b|\baccepterar\b",
+        _FLAGS,
+    ),
+}
+"""Cue phrases of each stance; tried in this order where two start at one place."""
+
+
+def stance_of(text: str) -> Stance | None:
+    """The position `text` takes: the stance whose cue comes first; None without one."""
+    found: tuple[int, int, Stance] | None = None
+    for order, (stance, pattern) in enumerate(STANCE_CUES.items()):
+        match = pattern.search(text)
+        if match and (found is None or (match.start(), order) < found[:2]):
+            found = (match.start(), order, stance)
+    return found[2] if found else None
+
 
 # -- measures, responsibility, time, follow-up ------------------------------------------
 
@@ -162,6 +218,16 @@ _CARRIED_REPORT = re.compile(
     r"^(?:Den|Det|Denna|Dessa|De|Vidare|Även|Bedömningen|Slutsatsen)\b"
     r"|\b(?:visar|pekar|bedömning\w*)\b"
 )
+# A recommendation or conclusion stated as the audit's: "X rekommenderas att …",
+# "Riksrevisionen rekommenderar regeringen att …", "… huvudsakliga rekommendationer är att …".
+_STATES_RECOMMENDATION = re.compile(
+    r"\brekommendera(?:s|des)\b|\b\w*(?:revision\w*|revisor\w*|granskning\w*)\s+"
+    r"(?:\w+\s+){0,2}rekommendera[rt]\b|\brekommendation\w*\s+(?:\w+\s+){0,3}(?:är|var)\s+att\b"
+    # The audit's own conclusion: "Riksrevisionens övergripande slutsats är att …".
+    r"|\b\w*(?:revision\w*|revisor\w*|granskning\w*)s\s+(?:\w+\s+){0,2}"
+    r"(?:slutsats|bedömning|iakttagelse)\w*\s+(?:\w+\s+){0,3}(?:är|var)\s+att\b",
+    _FLAGS,
+)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -175,6 +241,8 @@ def reports_audit(sentence: str, after_report: bool = False) -> bool:
     """
     if STANCE.search(sentence):
         return False
+    if _STATES_RECOMMENDATION.search(sentence):
+        return True
     subjects = [w for w in _AUDIT.findall(sentence) if not w.lower().endswith("s")]
     if subjects and _REPORTING.search(sentence):
         return True

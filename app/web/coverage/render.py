@@ -6,7 +6,7 @@ import re
 
 from app.review.coverage import CoverageItem, CoverageReport
 from app.web.common import details_html, escape_html
-from ingest.vocabulary import ELEMENTS, Status
+from ingest.vocabulary import ELEMENTS, Stance, Status
 
 COVERAGE_CSS = """
 .yttra-coverage table { border-collapse: collapse; width: 100%; }
@@ -17,6 +17,10 @@ COVERAGE_CSS = """
 .yttra-coverage tr.besvarad td.status { background: #d9f2dd; color: #135c22; }
 .yttra-coverage tr.delvis td.status { background: #fdf0cc; color: #7a5300; }
 .yttra-coverage tr.saknas td.status { background: #fbdcdc; color: #8a1c1c; }
+.yttra-coverage td.stance { white-space: nowrap; }
+.yttra-coverage td.stance.avvisar { background: #fbdcdc; color: #8a1c1c; font-weight: 600; }
+.yttra-coverage td.stance.avvaktar,
+.yttra-coverage td.stance.instammer_delvis { background: #fdf0cc; color: #7a5300; }
 .yttra-coverage td.mark { text-align: center; }
 .yttra-coverage summary { cursor: pointer; }
 .yttra-coverage blockquote { margin: 6px 0; padding-left: 8px;
@@ -46,12 +50,19 @@ def _row(number: int, item: CoverageItem) -> str:
             f"<p><em>{escape_html(where)}</em></p><blockquote>{escape_html(item.evidence.text)}"
         )
         detail += "</blockquote>"
+    # A rejection is an answer but not an agreement: its stance cell stands out.
+    stance = Stance(item.stance) if item.stance else None
+    stance_cell = (
+        f'<td class="stance {stance.name.lower()}">{escape_html(stance.label)}</td>'
+        if stance
+        else '<td class="stance">–</td>'
+    )
     return (
         f'<tr class="{item.status}" data-id="{escape_html(item.recommendation.id)}">'
         f"<td>{number}</td>"
         f"<td>{details_html(escape_html(item.recommendation.text), detail, 'yttra-evidence')}</td>"
-        f'<td class="status">{Status(item.status).label}</td><td>{item.score:.2f}</td>'
-        f"{marks}</tr>"
+        f'<td class="status">{Status(item.status).label}</td>{stance_cell}'
+        f"<td>{item.score:.2f}</td>{marks}</tr>"
     )
 
 
@@ -63,7 +74,8 @@ def coverage_html(report: CoverageReport) -> str:
     rows = "\n".join(_row(n, item) for n, item in enumerate(report.items, 1))
     return (
         '<div class="yttra-coverage"><table><thead><tr><th>Nr</th><th>Rekommendation '
-        f"(klicka för belägg)</th><th>Status</th><th>Poäng</th>{head}</tr></thead>"
+        f"(klicka för belägg)</th><th>Status</th><th>Hållning</th><th>Poäng</th>{head}"
+        "</tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
 

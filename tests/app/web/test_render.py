@@ -6,8 +6,10 @@ import re
 
 from app.answering.answerer import Answer, Source
 from app.drafting.model import Draft, Heading, Precedent, Section
+from app.review.coverage import CoverageItem, CoverageReport, Evidence
 from app.web.chat.render import NO_SOURCES, sources_html
 from app.web.common import details_html, escape_html, shorten
+from app.web.coverage.render import COVERAGE_CSS, coverage_html
 from app.web.drafting.render import (
     draft_label,
     export_stem,
@@ -17,15 +19,22 @@ from app.web.drafting.render import (
     status_markdown,
 )
 from ingest.models import Recommendation
-from ingest.vocabulary import SectionStatus
+from ingest.vocabulary import ELEMENTS, SectionStatus, Stance, Status
 from vectorstore.store import Hit
 
 
 def _hit(number: int, doc_type: str = "tjansteskrivelse") -> Hit:
     return Hit(
-        chunk_id=f"c{number}", file=f"mapp/fil-{number}.txt", title=f"Titel {number}",
-        doc_type=doc_type, organ="Kommunstyrelsen", diarienummer="KS 2021/7", date="2021-03-04",
-        section="Bedömning", page=number, text=f"  Stycke {number} med <b>{{mall}}</b> och $.  ",
+        chunk_id=f"c{number}",
+        file=f"mapp/fil-{number}.txt",
+        title=f"Titel {number}",
+        doc_type=doc_type,
+        organ="Kommunstyrelsen",
+        diarienummer="KS 2021/7",
+        date="2021-03-04",
+        section="Bedömning",
+        page=number,
+        text=f"  Stycke {number} med <b>{{mall}}</b> och $.  ",
         score=0.5,
     )
 
@@ -71,14 +80,25 @@ def _draft() -> Draft:
         Recommendation("r2", "Följ upp " + "avtalen " * 20, "", None, ""),
     ]
     precedent = Precedent(
-        kind="svar", file="svar.txt", title="Svar", doc_type="yttrande", organ="KS",
-        diarienummer="", date="2020",
-        section="", page=None, answer="Nämnden instämmer.", recommendation="Ta fram rutin.",
+        kind="svar",
+        file="svar.txt",
+        title="Svar",
+        doc_type="yttrande",
+        organ="KS",
+        diarienummer="",
+        date="2020",
+        section="",
+        page=None,
+        answer="Nämnden instämmer.",
+        recommendation="Ta fram rutin.",
         score=0.9,
     )
     return Draft(
-        id="abc123", addressee="nämnden för Service", audit_file="granskning.pdf",
-        audit_title="Granskning av kontroll: upphandling/inköp", updated="2024-05-02T10:11:12",
+        id="abc123",
+        addressee="nämnden för Service",
+        audit_file="granskning.pdf",
+        audit_title="Granskning av kontroll: upphandling/inköp",
+        updated="2024-05-02T10:11:12",
         heading=Heading(till="", datum="", diarienummer="", arende=""),
         sections=[
             Section(recommendations[0], "Text 1", [precedent], SectionStatus.KLAR),
@@ -115,3 +135,36 @@ def test_precedents_are_numbered_as_the_citations() -> None:
     assert "<summary>[1] <strong>Svar på liknande rekommendation</strong>: " in html
     assert "Tidigare rekommendation" in html and "Nämnden instämmer." in html
     assert "Inga liknande svar" in precedents_html(draft.sections[1])
+
+
+def _coverage_item(number: int, status: Status, stance: Stance | None) -> CoverageItem:
+    rec = Recommendation(f"r{number}", f"Rekommendation {number} <b>", "nämnden", None, "")
+    evidence = Evidence(f"Svar {number}.", 3, "Svar", 10, 11) if status != "saknas" else None
+    elements = {e: status == "besvarad" for e in ELEMENTS}
+    return CoverageItem(rec, status, 0.5, evidence, elements, "Skäl.", stance)
+
+
+def test_the_coverage_matrix_shows_a_rejection_apart_from_an_agreement() -> None:
+    report = CoverageReport(
+        "nämnden",
+        [
+            _coverage_item(1, Status.BESVARAD, Stance.INSTAMMER),
+            _coverage_item(2, Status.BESVARAD, Stance.AVVISAR),
+            _coverage_item(3, Status.SAKNAS, None),
+        ],
+    )
+    html = coverage_html(report)
+    assert "<th>Status</th><th>Hållning</th>" in html
+    rows = re.findall(
+        r'<tr class="(\w+)" data-id="(r\d)">.*?<td class="status">(\w+)</td>'
+        r'<td class="([\w ]+)">(.*?)</td>',
+        html,
+    )
+    assert rows == [
+        ("besvarad", "r1", "Besvarad", "stance instammer", "Instämmer"),
+        ("besvarad", "r2", "Besvarad", "stance avvisar", "Avvisar"),
+        ("saknas", "r3", "Saknas", "stance", "–"),
+    ]
+    # The rejection is marked in colour; an agreement is not.
+    assert "td.stance.avvisar" in COVERAGE_CSS and "td.stance.instammer " not in COVERAGE_CSS
+    assert "&lt;b&gt;" in html and "<b>" not in html
