@@ -8,7 +8,7 @@ when first asked for, once each, and hands every consumer the same store.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from app.indexing.ingestor import Ingestor
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from app.answering.answerer import Answerer
     from app.drafting.drafter import Drafter
     from app.drafting.store import DraftStore
+    from app.review.assisted import Assistance
+    from app.review.coverage import CoverageReport
+    from ingest.models import Recommendation
 
 DRAFTS_DIR = "drafts"
 """Where saved drafts live, below the data directory."""
@@ -154,6 +157,31 @@ class Services:
             "drafter",
             lambda: build_drafter(self.settings, self.store, self.chat_model, self.drafts),
         )
+
+    @property
+    def assistance(self) -> Assistance:
+        """Extraction and coverage, with the chat model's checked help when one is set."""
+        from app.review.assisted import Assistance
+
+        return Assistance(
+            self.chat_model, self.settings.llm_timeout, self.settings.llm_context_tokens
+        )
+
+    def recommendations(self, text: str) -> tuple[list[Recommendation], list[str]]:
+        """The recommendations of a normalised document, and Swedish notices for the user."""
+        return self.assistance.recommendations(text)
+
+    def coverage(
+        self,
+        recommendations: Sequence[Recommendation],
+        reply_text: str,
+        addressee: str | None = None,
+    ) -> tuple[CoverageReport, list[str]]:
+        """How a reply covers the recommendations (to `addressee`), and Swedish notices."""
+        from app.review.coverage import check_coverage
+
+        report = check_coverage(recommendations, reply_text, self.embedder, addressee)
+        return self.assistance.judge(report, reply_text)
 
     def close(self) -> None:
         """Close the store if it was opened; the objects built are forgotten."""
