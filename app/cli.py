@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.drafting.drafter import Drafter
     from app.drafting.model import Draft
     from app.review.coverage import CoverageItem, CoverageReport
+    from ingest.models import Recommendation
 
 cli = typer.Typer(
     help="Yttra: sök i och besvara revisionens granskningar.",
@@ -96,6 +97,12 @@ def _reported() -> Iterator[None]:
         yield
     except YttraError as error:
         raise _fail(error) from error
+
+
+def _notify(notices: Sequence[str]) -> None:
+    """The language model's notices (dropped quotes, a failing endpoint) on stderr."""
+    for notice in notices:
+        typer.echo(f"Obs: {notice}", err=True)
 
 
 def _echo_json(data: object) -> None:
@@ -244,13 +251,13 @@ def recommendations(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv som JSON.")] = False,
 ) -> None:
     """Lista rekommendationerna i ett dokument."""
-    from ingest.recommendations import extract_recommendations
-
     with _reported():
-        found = extract_recommendations(_load(file))
+        found, notices = Services(_settings()).recommendations(_load(file))
+    _notify(notices)
     if as_json:
-        _echo_json([{"id": r.id, "text": r.text, "addressee": r.addressee, "page": r.page,
-                     "section": r.section} for r in found])
+        from app.review.lists import recommendation_json
+
+        _echo_json([recommendation_json(r) for r in found])
         return
     if not found:
         typer.echo("Inga rekommendationer hittades.")
@@ -259,6 +266,22 @@ def recommendations(
         typer.echo(f"{number:>2}. [{rec.addressee or 'okänd adressat'}] {rec.text}")
         if where:
             typer.echo(f"    ({where}; {rec.id})")
+
+
+RECOMMENDATIONS_OPTION = typer.Option(
+    "--recommendations",
+    help="Använd rekommendationerna i denna JSON-fil (som `yttra recommendations --json` "
+    "skriver) i stället för dem som hittas i granskningen.",
+)
+
+
+def _given_list(path: Path | None) -> list[Recommendation] | None:
+    """The recommendations of a `--recommendations` file, or None without one."""
+    if path is None:
+        return None
+    from app.review.lists import read_recommendations
+
+    return read_recommendations(path)
 
 
 def _tally(items: Iterable[CoverageItem]) -> str:
@@ -277,18 +300,21 @@ def coverage(
                                  "till detta organ, t.ex. \"nämnden för Service\".")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv som JSON.")] = False,
+    given: Annotated[Path | None, RECOMMENDATIONS_OPTION] = None,
 ) -> None:
     """Visa vilka rekommendationer ett svar besvarar, delvis besvarar eller saknar."""
-    from app.review.coverage import check_coverage
     from app.review.export import item_json
-    from ingest.recommendations import extract_recommendations
 
+    services = Services(_settings())
     with _reported():
-        found = extract_recommendations(_load(audit))
+        found = _given_list(given)
+        notices: list[str] = []
+        if found is None:
+            found, notices = services.recommendations(_load(audit))
         if not found:
             raise YttraError(f"{audit}: inga rekommendationer hittades i granskningen.")
-        embedder = Services(_settings()).embedder
-        report = check_coverage(found, _load(reply), embedder, addressee)
+        report, judged = services.coverage(found, _load(reply), addressee)
+    _notify([*notices, *judged])
     if as_json:
         _echo_json([item_json(i) for i in report.items])
         return
@@ -361,14 +387,18 @@ def draft(
         Path | None, typer.Option("--out", help="Skriv yttrandet till en .md- eller .docx-fil.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv utkastet som JSON.")] = False,
+    given: Annotated[Path | None, RECOMMENDATIONS_OPTION] = None,
 ) -> None:
     """Skapa ett utkast till yttrande med stöd av tidigare svar på liknande rekommendationer."""
     with Services(_settings()) as services:
         with _reported():
             if out is not None and out.suffix.lower() not in (".md", ".docx"):
                 raise YttraError(f"{out}: utfilen måste sluta på .md eller .docx.")
+            own = _given_list(given)
             drafter = services.drafter
-            created = drafter.create(_load(audit), addressee, audit_file=audit.name)
+            created = drafter.create(
+                _load(audit), addressee, audit_file=audit.name, recommendations=own
+            )
             report = drafter.check(created)
             if out is not None:
                 _write_draft(drafter, created, out)

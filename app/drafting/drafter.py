@@ -184,12 +184,17 @@ class Drafter:
         addressee: str,
         audit_file: str = "",
         exclude_files: Collection[str] = (),
+        recommendations: Sequence[Recommendation] | None = None,
     ) -> Draft:
-        """A new draft answering every recommendation of the audit addressed to `addressee`."""
+        """A new draft answering every recommendation of the audit addressed to `addressee`.
+
+        `recommendations` (the official's own list) are answered instead of those
+        extraction finds in the audit.
+        """
         addressee = " ".join(addressee.split())
         if not addressee:
             raise DraftError("Ange vilken nämnd eller styrelse som ska svara.")
-        recommendations = self._recommendations_for(audit_text, addressee)
+        recommendations = self._recommendations_for(audit_text, addressee, recommendations)
         draft = new_draft(audit_text, addressee, audit_file)
         failure = ""
         for recommendation in recommendations:
@@ -203,8 +208,10 @@ class Drafter:
             self.drafts.save(draft)
         return draft
 
-    def _recommendations_for(self, audit_text: str, addressee: str) -> list[Recommendation]:
-        found = extract_recommendations(audit_text)
+    def _recommendations_for(
+        self, audit_text: str, addressee: str, given: Sequence[Recommendation] | None = None
+    ) -> list[Recommendation]:
+        found = list(given) if given is not None else extract_recommendations(audit_text)
         if not found:
             raise DraftError("Inga rekommendationer hittades i granskningen.")
         chosen = [r for r in found if addressed_to(r, addressee)]

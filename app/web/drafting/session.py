@@ -8,13 +8,15 @@ copies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from app.drafting.docx import write_docx
 from app.drafting.drafter import Drafter
-from app.drafting.model import Author, Draft, DraftStore
+from app.drafting.model import Author, Draft, DraftError, DraftStore
+from app.review.assisted import Assistance
+from app.review.lists import ListStore
 from app.web.coverage.render import coverage_html, summary_line
 from app.web.documents import DocumentInput, DocumentResolver
 from app.web.drafting.render import (
@@ -26,6 +28,7 @@ from app.web.drafting.render import (
     section_choices,
     status_markdown,
 )
+from app.web.recommendation_lists import ListView, RecommendationLists, TableEdits
 from ingest.errors import YttraError
 from ingest.vocabulary import DocType, SectionStatus
 
@@ -109,6 +112,8 @@ class DraftView:
     section: SectionView
     saved: list[tuple[str, str]]
     """The "Tidigare utkast" list: label and id of every saved draft."""
+    recommendations: ListView | None = None
+    """The audit's list the draft was created from, as the table shows it."""
 
 
 @dataclass(frozen=True)
@@ -179,12 +184,20 @@ class DraftingSession:
     """The tab's actions on drafts kept in `drafts`; new sections come from `drafter`."""
 
     def __init__(
-        self, drafter: Drafter, drafts: DraftStore, documents: DocumentResolver, exports: Path
+        self,
+        drafter: Drafter,
+        drafts: DraftStore,
+        documents: DocumentResolver,
+        exports: Path,
+        lists: ListStore,
+        assistance: Assistance | None = None,
     ) -> None:
         self.drafter = drafter
         self.drafts = drafts
         self.documents = documents
         self.exports = exports
+        self.lists = RecommendationLists(documents, lists, assistance)
+        """The audit's recommendation list, as the official edits it."""
 
     def audit_choices(self) -> list[tuple[str, str]]:
         """Stored documents to draft an answer to, audits first."""
@@ -213,15 +226,24 @@ class DraftingSession:
         self.drafts.save(draft)
         return draft
 
-    def create(self, audit: DocumentInput, addressee: str) -> DraftView:
-        """A new draft answering the audit's recommendations to `addressee`, saved."""
-        given = self.documents.resolve(audit, "granskningen")
+    def create(
+        self, audit: DocumentInput, addressee: str, table: TableEdits | None = None
+    ) -> DraftView:
+        """A new draft answering the recommendations to `addressee` of the audit's list
+        (`table` as the page shows it, else the kept list, else extraction's), saved."""
+        if not " ".join(addressee.split()):
+            raise DraftError("Ange vilken nämnd eller styrelse som ska svara.")
+        given, recommendations, shown = self.lists.current(audit, table)
         draft = self.drafter.create(
-            given.text, addressee.strip(), audit_file=given.file, exclude_files=given.stored_files
+            given.text,
+            addressee.strip(),
+            audit_file=given.file,
+            exclude_files=given.stored_files,
+            recommendations=recommendations,
         )
         if self.drafter.drafts is None:  # the drafter saves only into a store of its own
             self.drafts.save(draft)
-        return self._view(draft)
+        return replace(self._view(draft), recommendations=shown)
 
     def open(self, draft_id: str | None) -> DraftView:
         if not draft_id:

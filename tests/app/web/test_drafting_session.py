@@ -10,6 +10,7 @@ import pytest
 
 from app.drafting.drafter import Drafter
 from app.drafting.model import DraftStore
+from app.review.lists import ListStore
 from app.web.documents import DocumentInput, DocumentResolver
 from app.web.drafting.session import (
     NO_SECTIONS,
@@ -19,6 +20,7 @@ from app.web.drafting.session import (
     HeadingFields,
     PageEdits,
 )
+from app.web.recommendation_lists import TableEdits
 from ingest.errors import YttraError
 from ingest.loaders import load_file
 from tests.app.web.conftest import AUDIT_TEXT, SERVICE
@@ -31,7 +33,10 @@ ADDED = "Nämnden instämmer i rekommendationen och tar fram rutinen under våre
 def _session(store: Store, tmp_path: Path, *, drafts_of_its_own: bool = True) -> DraftingSession:
     drafts = DraftStore(tmp_path / "drafts")
     drafter = Drafter(store, None, drafts=drafts if drafts_of_its_own else None)
-    return DraftingSession(drafter, drafts, DocumentResolver(store, 1), tmp_path / "exports")
+    return DraftingSession(
+        drafter, drafts, DocumentResolver(store, 1), tmp_path / "exports",
+        ListStore(tmp_path / "lists"),
+    )
 
 
 @pytest.fixture
@@ -197,3 +202,31 @@ def test_a_real_audit_pasted_is_drafted_on_precedent_from_the_corpus(
     assert assembled.coverage.count("<tr class=") == 8
     assert 'class="saknas"' not in assembled.coverage
     assert assembled.coverage_summary.startswith("**8 rekommendationer:**")
+
+
+def test_a_draft_answers_the_list_as_the_official_edited_it(session: DraftingSession) -> None:
+    audit = DocumentInput(pasted=AUDIT_TEXT)
+    shown = session.lists.load(audit)
+    assert shown.rows is not None and len(shown.rows) == 2
+    added = "redovisa resultatet av kontrollerna för nämnden en gång per år"
+    rows = [shown.rows[0], ["", "", added]]  # the second removed, a new one added
+    view = session.create(audit, SERVICE, TableEdits(shown.key, rows))
+    draft = session.drafts.load(view.draft_id)
+    texts = [section.recommendation.text for section in draft.sections]
+    assert texts == [shown.rows[0][2], added]
+    # The new row has no addressee of its own, so it is for whichever body replies.
+    assert draft.sections[1].recommendation.addressee == ""
+    assert view.recommendations is not None and view.recommendations.rows == [
+        ["1", SERVICE, shown.rows[0][2]], ["2", "", added],
+    ]
+    # Created again without the table (a new page), the kept list is drafted.
+    again = session.drafts.load(session.create(audit, SERVICE).draft_id)
+    assert [section.recommendation.text for section in again.sections] == texts
+
+
+def test_drafting_needs_an_addressee_and_a_list(session: DraftingSession) -> None:
+    with pytest.raises(YttraError, match="^Ange vilken nämnd"):
+        session.create(DocumentInput(pasted=AUDIT_TEXT), "  ")
+    with pytest.raises(YttraError, match="^Inga rekommendationer hittades i granskningen"):
+        session.create(DocumentInput(pasted="Protokoll från nämndens sammanträde."), SERVICE)
+    assert session.drafts.list() == []

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from app.answering.answerer import Answerer
 from app.settings import Settings
@@ -20,6 +20,7 @@ from app.web.server import build_ui, launch
 from app.wiring import build_ingestor
 from bench.common import free_port
 from bench.ui_latency import CHROMIUM_ARGS
+from tests.conftest import SAMPLE_CORPUS
 from vectorstore.store import Store
 
 pytestmark = [
@@ -144,7 +145,7 @@ def test_a_question_is_answered_with_cited_sources(
 
     tab.get_by_role("tab", name="Översikt").click()
     overview = tab.locator("#overview")
-    expect(overview).to_contain_text("16 dokument")
+    expect(overview).to_contain_text(f"{len(list(SAMPLE_CORPUS.rglob('*.txt')))} dokument")
     expect(overview).to_contain_text("inget LLM")
 
     tab.get_by_role("tab", name="Fråga").click()
@@ -342,4 +343,129 @@ def test_drafting_tab_drafts_checks_exports_and_reopens_a_yttrande(
     expect(choices.nth(1)).to_contain_text("(klar)")
     choices.nth(1).click()
     expect(tab.locator("#draft-section-text textarea")).to_have_value(re.compile(added))
+    _assert_loopback_only(requested)
+
+
+KUNGSBACKA = Path(__file__).resolve().parents[3] / "data" / "sample-corpus" / "kungsbacka"
+KUNGSBACKA_AUDIT = KUNGSBACKA / "014_kungsbacka-revision-upphandling-oegentligheter-granskning.txt"
+KUNGSBACKA_REPLY = KUNGSBACKA / "012_kungsbacka-service-upphandling-oegentligheter-yttrande.txt"
+
+
+def _list_texts(tab: Page, prefix: str) -> Locator:
+    """The text cells of a tab's recommendation table."""
+    return tab.locator(f'#{prefix}-rec-table [role=gridcell][data-col="2"]')
+
+
+def _checked(tab: Page, matrix: str) -> list[str]:
+    """The recommendations a coverage matrix lists (the evidence's summaries)."""
+    return [
+        text.strip()
+        for text in tab.locator(f"{matrix} details.yttra-evidence > summary").all_inner_texts()
+    ]
+
+
+def test_recommendations_typed_in_when_none_are_found_are_checked(
+    corpus_app: str, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    audit = tmp_path / "granskning-utan-rekommendationer.txt"
+    audit.write_text(
+        "Granskning av upphandling och avtalsuppföljning\n\n"
+        "Revisorerna har granskat hur nämnden för Service arbetar med upphandling och "
+        "uppföljning av avtal. Granskningen visar brister i kontrollerna.\n",
+        encoding="utf-8",
+    )
+    typed = [
+        "1. Tydliggöra via styrdokument vilka kontroller som ska göras inför varje upphandling",
+        "2. Tydliggöra ansvarsfördelningen avseende avtalsuppföljning",
+        "3. Systematiskt följa upp arbetet med avtalsuppföljning",
+    ]
+    tab, requested = page
+    tab.goto(corpus_app)
+    tab.get_by_role("tab", name="Täckning").click()
+    tab.locator("#audit-file input[type=file]").set_input_files(audit)
+    notice = tab.locator("#coverage-rec-notice")
+    expect(notice).to_contain_text("Inga rekommendationer hittades")
+    expect(notice).to_contain_text("rekommenderas att")
+    paste = tab.locator("#coverage-rec-paste textarea")
+    expect(paste).to_be_visible()  # the paste box is opened for the official
+    paste.fill("\n".join(typed))
+    tab.locator("#coverage-rec-fill").click()
+    expect(_list_texts(tab, "coverage")).to_have_count(3)
+    expect(notice).to_contain_text("3 rekommendationer fyller nu listan")
+
+    tab.locator("#reply-file input[type=file]").set_input_files(KUNGSBACKA_REPLY)
+    expect(tab.locator(f'#reply-file a[href$="/{KUNGSBACKA_REPLY.name}"]')).to_be_attached()
+    tab.locator("#check-coverage").click()
+    rows = tab.locator("#coverage-matrix tbody tr")
+    expect(rows).to_have_count(3)
+    expect(tab.locator("#coverage-summary")).to_contain_text("3 rekommendationer")
+    expect(rows.nth(1)).to_contain_text("ansvarsfördelningen avseende avtalsuppföljning")
+
+    # The typed list survives a new page: choosing the audit again shows it.
+    tab.reload()
+    tab.get_by_role("tab", name="Täckning").click()
+    tab.locator("#audit-file input[type=file]").set_input_files(audit)
+    expect(_list_texts(tab, "coverage")).to_have_count(3)
+    expect(tab.locator("#coverage-rec-notice")).to_contain_text("redigerade lista")
+    _assert_loopback_only(requested)
+
+
+def test_an_edited_list_is_what_coverage_and_the_draft_answer(
+    corpus_app: str, page: tuple[Page, list[str]]
+) -> None:
+    added = "Utbilda alla inköpare i hur oegentligheter upptäcks och rapporteras"
+    tab, requested = page
+    tab.goto(corpus_app)
+    tab.get_by_role("tab", name="Täckning").click()
+    tab.locator("#audit-file input[type=file]").set_input_files(KUNGSBACKA_AUDIT)
+    texts = _list_texts(tab, "coverage")
+    expect(texts).to_have_count(8)
+    removed = texts.nth(1).inner_text().replace("⋮", "").strip()
+    assert removed
+
+    # Remove the second row and add one below the first, through the table's own menu.
+    table = tab.locator("#coverage-rec-table")
+    texts.nth(1).click()
+    table.locator(".cell-menu-button:visible").first.click()
+    tab.get_by_role("menuitem").filter(has_text="Ta bort rad").click()
+    notice = tab.locator("#coverage-rec-notice")
+    expect(notice).to_contain_text("7 rekommendationer i listan")
+    texts.nth(0).click()
+    table.locator(".cell-menu-button:visible").first.click()
+    tab.get_by_role("menuitem").filter(has_text="Lägg till rad nedanför").click()
+    expect(texts).to_have_count(8)
+    texts.nth(1).dblclick()
+    tab.keyboard.type(added)
+    tab.keyboard.press("Enter")
+    expect(notice).to_contain_text("8 rekommendationer i listan")
+
+    tab.locator("#reply-file input[type=file]").set_input_files(KUNGSBACKA_REPLY)
+    expect(tab.locator(f'#reply-file a[href$="/{KUNGSBACKA_REPLY.name}"]')).to_be_attached()
+    tab.locator("#addressee textarea").fill("nämnden för Service")
+    tab.locator("#check-coverage").click()
+    expect(tab.locator("#coverage-matrix tbody tr")).to_have_count(8)
+    checked = _checked(tab, "#coverage-matrix")
+    assert added in checked and removed not in checked, checked
+
+    # The draft of the same audit answers the same edited list.
+    tab.get_by_role("tab", name="Utkast").click()
+    tab.locator("#draft-audit-file input[type=file]").set_input_files(KUNGSBACKA_AUDIT)
+    draft_texts = _list_texts(tab, "draft")
+    expect(draft_texts).to_have_count(8)
+    expect(tab.locator("#draft-rec-table")).to_contain_text(added)
+    tab.locator("#draft-addressee textarea").fill("nämnden för Service")
+    tab.locator("#draft-create").click()
+    sections = tab.locator("#draft-section-pick label")
+    expect(sections).to_have_count(8, timeout=120_000)
+    expect(sections.nth(1)).to_contain_text(added)
+    assert not any(removed[:60] in label for label in sections.all_inner_texts())
+    sections.nth(1).click()
+    expect(tab.locator("#draft-recommendation")).to_contain_text(added)
+    tab.locator("#draft-assemble").click()
+    expect(tab.locator("#draft-coverage tbody tr")).to_have_count(8)
+    expect(tab.locator("#draft-preview")).to_contain_text(added)
+    # The draft's own check lists the same eight; precedents quoting earlier replies may
+    # still mention the removed text, the list of recommendations does not.
+    drafted = _checked(tab, "#draft-coverage")
+    assert added in drafted and removed not in drafted, drafted
     _assert_loopback_only(requested)
