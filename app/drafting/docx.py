@@ -232,7 +232,7 @@ def _add_signatures(document: DocumentObject, draft: Draft) -> None:
         label.paragraph_format.keep_with_next = number < len(SIGNATORIES) - 1
 
 
-def _add_field(paragraph: Paragraph, instruction: str) -> None:
+def add_field(paragraph: Paragraph, instruction: str) -> None:
     """A simple Word field (PAGE, NUMPAGES) that Word fills in when it lays out pages."""
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), instruction)
@@ -282,9 +282,9 @@ def build_document(draft: Draft) -> DocumentObject:
         section.header.paragraphs[0].text = draft.addressee.strip()
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _add_field(footer, "PAGE")
+    add_field(footer, "PAGE")
     footer.add_run(" (")
-    _add_field(footer, "NUMPAGES")
+    add_field(footer, "NUMPAGES")
     footer.add_run(")")
 
     document.add_heading("Yttrande", level=0)

@@ -20,10 +20,8 @@ from pathlib import Path
 
 import docx
 import pytest
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 
+from app.drafting.docx import add_field
 from bench.recommendations import Gold, match
 from ingest.loaders import load_file
 from ingest.recommendations import extract_recommendations
@@ -329,17 +327,6 @@ TEXT_SHAPES: dict[str, TextShape] = {
 # ------------------------------------------------------------------ Word and PDF shapes
 
 
-def _add_field(paragraph: Paragraph, instruction: str) -> None:
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
-
-
 def _word_document(case: Case, lead_in: str, table: bool, furniture: bool) -> docx.Document:
     document = docx.Document()
     if furniture:
@@ -347,9 +334,9 @@ def _word_document(case: Case, lead_in: str, table: bool, furniture: bool) -> do
         section.header.paragraphs[0].text = HEADER
         footer = section.footer.paragraphs[0]
         footer.add_run("Sida ")
-        _add_field(footer, "PAGE")
+        add_field(footer, "PAGE")
         footer.add_run(" av ")
-        _add_field(footer, "NUMPAGES")
+        add_field(footer, "NUMPAGES")
         # Enough prose that the list runs onto the next page.
         for _ in range(7):
             document.add_paragraph(PROSE_BEFORE)
