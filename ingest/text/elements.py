@@ -92,11 +92,26 @@ STANCE_CUES: dict[Stance, re.Pattern[str]] = {
 """Cue phrases of each stance; tried in this order where two start at one place."""
 
 
+_NOTHING_MORE = re.compile(r"\s*(?:\w+\s+){0,4}?(?:ytterligare|fler|utöver|mer\s+än)\b", _FLAGS)
+"""After "avser inte att vidta", "ser inget behov av": only nothing *more* than what the
+reply describes ("… ytterligare åtgärder än beslutet om nytt stödsystem"), no rejection."""
+_WINDOW = 60
+
+
+def _first(stance: Stance, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    for match in pattern.finditer(text):
+        following = text[match.end() : match.end() + _WINDOW]
+        if stance is Stance.AVVISAR and _NOTHING_MORE.match(following):
+            continue
+        return match
+    return None
+
+
 def stance_of(text: str) -> Stance | None:
     """The position `text` takes: the stance whose cue comes first; None without one."""
     found: tuple[int, int, Stance] | None = None
     for order, (stance, pattern) in enumerate(STANCE_CUES.items()):
-        match = pattern.search(text)
+        match = _first(stance, pattern, text)
         if match and (found is None or (match.start(), order) < found[:2]):
             found = (match.start(), order, stance)
     return found[2] if found else None

@@ -87,6 +87,9 @@ def test_recommendations_may_share_one_passage() -> None:
         ("Kommunstyrelsen välkomnar granskningen.", Stance.INSTAMMER),
         ("Förvaltningen ska ta fram en ny rutin.", None),
         ("Nämnden har tagit del av rapporten.", None),
+        # Nothing beyond the measures described is no rejection.
+        ("Nämnden avser inte att vidta ytterligare åtgärder än det nya beslutet.", None),
+        ("Styrelsen ser inget behov av fler åtgärder utöver dem som redovisats.", None),
     ],
 )
 def test_stance_cues(sentence: str, expected: Stance | None) -> None:
