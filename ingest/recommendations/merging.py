@@ -132,10 +132,8 @@ def _content_stems(text: str) -> frozenset[str]:
     return _stems(token for token in _tokens(text) if len(token) >= _MIN_CONTENT_CHARS)
 
 
-def _restates(candidate: Candidate, others: Iterable[Candidate]) -> bool:
-    stems = _content_stems(candidate.text)
-    for other in others:
-        theirs = _content_stems(other.text)
+def _restates(stems: frozenset[str], others: Iterable[frozenset[str]]) -> bool:
+    for theirs in others:
         smaller = min(len(stems), len(theirs))
         if smaller and len(stems & theirs) / smaller >= _RESTATED:
             return True
@@ -149,18 +147,18 @@ def combine(listed: Sequence[Candidate], prose: Sequence[Candidate]) -> list[Can
     already says it; one only named ("rekommendationen att …") is also dropped when an
     earlier prose statement says it.
     """
-    kept: list[Candidate] = list(listed)
-    stated: list[Candidate] = []
+    listed_stems = [_content_stems(candidate.text) for candidate in listed]
+    stated: list[tuple[Candidate, frozenset[str]]] = []
     checks = 0
     for candidate in prose:
-        checks += len(kept)
+        checks += len(listed) + len(stated)
         if checks > _MAX_NEAR_DUPLICATE_CHECKS:
             break
-        pool = list(listed) + (stated if candidate.mention else [])
-        if _restates(candidate, pool):
-            continue
-        kept.append(candidate)
-        stated.append(candidate)
+        stems = _content_stems(candidate.text)
+        earlier = [theirs for _, theirs in stated] if candidate.mention else []
+        if not _restates(stems, [*listed_stems, *earlier]):
+            stated.append((candidate, stems))
+    kept = [*listed, *(candidate for candidate, _ in stated)]
     return sorted(kept, key=lambda candidate: candidate.order)
 
 
