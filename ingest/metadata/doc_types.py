@@ -10,6 +10,7 @@ were set by hand on the sample corpus, where they type every document right.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ingest.metadata.cleanup import BODY_CHARS, dehyphenate, header_lines, normalise
 from ingest.vocabulary import DocType
@@ -67,64 +68,21 @@ _AUDIT_TITLE = re.compile(
     re.I,
 )
 
-# (type, weight, pattern): each cue counts once, wherever it appears in the examined text.
-_CUES: tuple[tuple[DocType, float, re.Pattern[str]], ...] = tuple(
-    (kind, weight, re.compile(pattern, re.I))
-    for kind, weight, pattern in (
-        (DocType.TJANSTESKRIVELSE, 4, r"\bförslag\s+till\s+beslut\b"),
-        (DocType.TJANSTESKRIVELSE, 2, r"\bbeslutsunderlag\b"),
-        (DocType.TJANSTESKRIVELSE, 2, r"\bbeslutet\s+skickas\s+till\b"),
-        (DocType.TJANSTESKRIVELSE, 3, r"\btjänsteutlåtande\b"),
-        (DocType.TJANSTESKRIVELSE, 1, r"\bhandläggare\b"),
-        (DocType.TJANSTESKRIVELSE, 1, r"\bförslag\s+till\s+yttrande\b"),
-        (
-            DocType.TJANSTESKRIVELSE,
-            2,
-            r"\b(?:sammanfattning\s+av\s+|beskrivning\s+av\s+)?ärendet\b",
-        ),
-        (DocType.TJANSTESKRIVELSE, 2, r"\bföreslå[rs]\s+(?:\w+\s+){0,3}?besluta\b"),
-        (DocType.TJANSTESKRIVELSE, 1, r"\bsvar\s+på\s+(?:revisions|revisionens|granskning)"),
-        (DocType.YTTRANDE, 1, r"\bsvar\s+på\s+(?:revisions|revisionens|granskning)"),
-        (DocType.YTTRANDE, 5, r"\blämna\s+följande\s+yttrande\b"),
-        (DocType.YTTRANDE, 2, r"\byttrande\s+över\b"),
-        (DocType.YTTRANDE, 2, r"\bsammanfattande\s+inställning\b"),
-        # The government's written reply to a national audit (skrivelse) closes the matter.
-        (DocType.YTTRANDE, 4, r"\b(?:gransknings)?rapport(?:en)?\s+är\s+slutbehandlad"),
-        (DocType.YTTRANDE, 2, r"\bskrivelse(?:n)?\b"),
-        (DocType.YTTRANDE, 2, r"\bregeringens\s+bedömning"),
-        (
-            DocType.YTTRANDE,
-            2,
-            r"\bregeringen\s+(?:instämmer|delar|anser|avser|välkomnar|redovisar|redogör|bedömer)",
-        ),
-        (DocType.PROTOKOLL, 3, r"\bjuster(?:ing|are|ande|as)\b"),
-        (DocType.PROTOKOLL, 3, r"\butdragsbestyrkande\b"),
-        (DocType.PROTOKOLL, 2, r"\b(?:närvarande|beslutande|tjänstgörande\s+ersättare)\b"),
-        (DocType.PROTOKOLL, 1, r"\bsammanträde(?:sdatum)?\b"),
-        (DocType.MISSIV, 4, r"\böversänds\s+med\s+önskemål\b"),
-        (DocType.MISSIV, 2, r"\bönska[rs]\b"),
-        (DocType.MISSIV, 1, r"\bsenast\s+den\b"),
-        (DocType.MISSIV, 3, r"\bbifogade?\s+(?:revisions)?rapport"),
-        (DocType.MISSIV, 2, r"\bför\s+kännedom\b"),
-        (DocType.GRANSKNING, 5, r"\bgenomförd\s+på\s+uppdrag\s+av\b"),
-        (DocType.GRANSKNING, 2, r"\brevisionsrapport\b"),
-        (DocType.GRANSKNING, 2, r"\binnehåll(?:sförteckning)?\b"),
-        (DocType.GRANSKNING, 2, r"\brevisionskriterier\b"),
-        (DocType.GRANSKNING, 2, r"\brevisionsfråg"),
-        (DocType.GRANSKNING, 1, r"\bavgränsning"),
-        (DocType.GRANSKNING, 2, r"\b(?:vår\s+(?:sammanfattande\s+)?bedömning|vi\s+bedömer)\b"),
-        (DocType.GRANSKNING, 2, r"\bsammanfattande\s+bedömning\b"),
-        (DocType.GRANSKNING, 2, r"\b(?:har|vi)\s+(?:\w+\s+){0,6}?granskat\b"),
-        (DocType.GRANSKNING, 2, r"\bgenomfört\s+en\s+granskning\b"),
-        (DocType.GRANSKNING, 1, r"\brekommendationer\b"),
-        (
-            DocType.GRANSKNING,
-            4,
-            r"\b(?:lämnar|ger|riktar)\s+(?:[\w:]+\s+){0,6}?följande\s+rekommendation",
-        ),
-        (DocType.GRANSKNING, 1, r"\brevisionskontoret\b"),
-    )
-)
+_CUES_FILE = Path(__file__).with_name("doc_type_cues.tsv")
+"""Phrase cues as data: type, weight and pattern, one per line."""
+
+
+def _read_cues(path: Path) -> tuple[tuple[DocType, float, re.Pattern[str]], ...]:
+    """Each cue counts its weight once, wherever it appears in the examined text."""
+    cues = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, weight, pattern = line.split("\t")
+            cues.append((DocType(kind), float(weight), re.compile(pattern, re.I)))
+    return tuple(cues)
+
+
+_CUES = _read_cues(_CUES_FILE)
 _PARAGRAPH_LINE = re.compile(r"^[ #*]*§\s*\d+", re.MULTILINE)
 _AUDITOR_SIGNATURE = re.compile(
     r"(?:\bFör|\bFÖR)\s+(?:[\w-]+\s+){0,3}?(?:revisorerna|revisorer|REVISORERNA|REVISORER)\b"
