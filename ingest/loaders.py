@@ -33,6 +33,7 @@ from pypdf.errors import DependencyError, DeprecationError, PyPdfError
 from ingest.errors import IngestError
 from ingest.models import LoadedDocument
 from ingest.normalize import normalize_text
+from ingest.pdf_text import page_text
 from ingest.text.bullets import BULLET
 from ingest.text.pages import is_page_marker, page_marker
 
@@ -410,13 +411,13 @@ def _read_pdf(path: Path) -> str:
     failed = 0
     for number in range(1, page_count + 1):
         try:
-            page_text = reader.pages[number - 1].extract_text()
+            text = page_text(reader.pages[number - 1])
         except _PDF_ERRORS as exc:
             # One damaged page should not cost the rest of the document.
             logger.warning("%s: page %d cannot be read (%s)", path, number, type(exc).__name__)
             failed += 1
-            page_text = ""
-        parts.append(f"{page_marker(number)}\n\n{page_text}")
+            text = ""
+        parts.append(f"{page_marker(number)}\n\n{text}")
     if failed == page_count:
         raise IngestError(path, _PDF_DAMAGED)
 

@@ -158,6 +158,104 @@ def test_pdf_with_a_little_junk_after_its_end_is_read(tmp_path: Path) -> None:
     assert "Nämnden för Service välkomnar" in load_file(path, path.name).text
 
 
+def _placed_pdf(lines: list[tuple[float, float, str]], size: int = 11) -> bytes:
+    """A one-page PDF drawing each (x mm, baseline mm from the top, text) in the order given."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=size)
+    pdf.add_page()
+    for x, y, text in lines:
+        pdf.text(x, y, text)
+    return bytes(pdf.output())
+
+
+LEFT_COLUMN = [
+    "Revisorerna har granskat hur",
+    "nämnden styr och följer upp",
+    "arbetet med intern kontroll.",
+    "Granskningen visar att rutinerna",
+    "i huvudsak fungerar men att",
+    "dokumentationen är bristfällig.",
+]
+RIGHT_COLUMN = [
+    "Nämnden har antagit en plan",
+    "för intern kontroll som följs",
+    "upp två gånger per år och",
+    "redovisas i samband med",
+    "delårsrapporten och i",
+    "årsredovisningen.",
+]
+
+
+def test_pdf_paragraph_gap_gives_a_blank_line(tmp_path: Path) -> None:
+    first = ["Nämnden har tagit del av granskningen och delar", "revisorernas bedömning."]
+    second = ["Förvaltningen får i uppdrag att se över rutinen", "och återkomma till nämnden."]
+    placed = [(20, 30 + 6 * n, line) for n, line in enumerate(first)]
+    placed += [(20, 50 + 6 * n, line) for n, line in enumerate(second)]  # a 14 mm gap
+    path = write(tmp_path / "yttrande.pdf", _placed_pdf(placed))
+
+    text = load_file(path, path.name).text
+
+    assert "delar\nrevisorernas bedömning.\n\nFörvaltningen får" in text
+    assert "rutinen\noch återkomma" in text
+
+
+def test_pdf_evenly_spaced_lines_stay_together(tmp_path: Path) -> None:
+    lines = LEFT_COLUMN + RIGHT_COLUMN
+    placed = [(20, 30 + 6 * n, line) for n, line in enumerate(lines)]
+    path = write(tmp_path / "rapport.pdf", _placed_pdf(placed))
+    expected = pypdf.PdfReader(path).pages[0].extract_text()
+
+    text = load_file(path, path.name).text
+
+    assert "\n\n" not in text.split("-->", 1)[1].strip()
+    assert " ".join(text.split()[4:]) == " ".join(expected.split())
+
+
+def test_pdf_two_columns_drawn_row_by_row_are_read_a_column_at_a_time(tmp_path: Path) -> None:
+    placed: list[tuple[float, float, str]] = [(20, 20, "Granskning av intern kontroll")]
+    for n, (left, right) in enumerate(zip(LEFT_COLUMN, RIGHT_COLUMN, strict=True)):
+        placed += [(20, 40 + 6 * n, left), (110, 40 + 6 * n, right)]
+    path = write(tmp_path / "spalter.pdf", _placed_pdf(placed))
+    assert LEFT_COLUMN[0] + " " + RIGHT_COLUMN[0] in pypdf.PdfReader(path).pages[0].extract_text()
+
+    text = load_file(path, path.name).text
+
+    flat = " ".join(text.split())
+    title = flat.index("Granskning av intern kontroll")
+    left = flat.index(" ".join(LEFT_COLUMN))
+    right = flat.index(" ".join(RIGHT_COLUMN))
+    assert title < left < right
+
+
+def test_pdf_single_column_with_a_wide_gap_line_is_not_split(tmp_path: Path) -> None:
+    """Full lines across the page leave no gutter, whatever short lines do."""
+    lines = ["Kort rad", "En lång rad som går över hela sidans bredd från vänster marginal"] * 4
+    placed = [(20, 30 + 6 * n, line) for n, line in enumerate(lines)]
+    path = write(tmp_path / "rapport.pdf", _placed_pdf(placed))
+
+    text = load_file(path, path.name).text
+
+    assert [line for line in text.split("\n")[2:] if line] == lines
+
+
+def test_pdf_table_rows_read_across_not_down(tmp_path: Path) -> None:
+    """Two wide cells a row, rows apart: the rows read across, as a table does."""
+    placed: list[tuple[float, float, str]] = []
+    top = 30.0
+    for row in range(4):
+        cells = (LEFT_COLUMN[row::4][:2], RIGHT_COLUMN[row::4][:2])
+        for n in range(2):
+            placed += [(20, top + 6 * n, cells[0][n % len(cells[0])])]
+            placed += [(110, top + 6 * n, cells[1][n % len(cells[1])])]
+        top += 20
+    path = write(tmp_path / "tabell.pdf", _placed_pdf(placed))
+    expected = pypdf.PdfReader(path).pages[0].extract_text()
+
+    text = load_file(path, path.name).text
+
+    assert " ".join(text.split()[4:]) == " ".join(expected.split())
+
+
 # --- DOCX -----------------------------------------------------------------------------
 
 
