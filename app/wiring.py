@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
 from app.indexing.ingestor import Ingestor
 from app.settings import Settings
@@ -91,6 +92,31 @@ def build_drafter(
     )
 
 
+class _BuiltOnce(Generic[_T]):
+    """A `Services` attribute: what the decorated method builds, built the first time it
+    is asked for and shared from then on (see `Services._once`)."""
+
+    def __init__(self, build: Callable[[Services], _T]) -> None:
+        self._build = build
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type[Services], name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, services: None, owner: type[Services]) -> _BuiltOnce[_T]: ...
+
+    @overload
+    def __get__(self, services: Services, owner: type[Services]) -> _T: ...
+
+    def __get__(
+        self, services: Services | None, owner: type[Services]
+    ) -> _T | _BuiltOnce[_T]:
+        if services is None:
+            return self
+        return services._once(self._name, partial(self._build, services))
+
+
 class Services:
     """The heavy objects of one run, built from one `Settings`, each once, on first use.
 
@@ -114,49 +140,44 @@ class Services:
                 self._built[name] = build()
             return self._built[name]  # type: ignore[return-value]
 
-    @property
+    @_BuiltOnce
     def embedder(self) -> Embedder:
-        return self._once("embedder", lambda: build_embedder(self.settings))
+        return build_embedder(self.settings)
 
-    @property
+    @_BuiltOnce
     def store(self) -> Store:
-        return self._once(
-            "store", lambda: open_store(self.settings, self.embedder, reindex=self.reindex)
-        )
+        return open_store(self.settings, self.embedder, reindex=self.reindex)
 
-    @property
+    @_BuiltOnce
     def ingestor(self) -> Ingestor:
-        return self._once("ingestor", lambda: build_ingestor(self.settings, self.store))
+        return build_ingestor(self.settings, self.store)
 
-    @property
+    @_BuiltOnce
     def chat_model(self) -> BaseChatModel | None:
         """The configured chat model, or None when answers are extracts only."""
         from app.llm.clients import build_chat_model
 
-        return self._once("chat_model", lambda: build_chat_model(self.settings))
+        return build_chat_model(self.settings)
 
-    @property
+    @_BuiltOnce
     def answerer(self) -> Answerer:
         from app.answering.answerer import Answerer
 
-        return self._once("answerer", lambda: Answerer(
+        return Answerer(
             self.store,
             self.chat_model,
             context_tokens=self.settings.llm_context_tokens,
             timeout=self.settings.llm_timeout,
-        ))
+        )
 
-    @property
+    @_BuiltOnce
     def drafts(self) -> DraftStore:
         """Saved drafts, under `<data dir>/drafts`."""
-        return self._once("drafts", lambda: draft_store(self.settings))
+        return draft_store(self.settings)
 
-    @property
+    @_BuiltOnce
     def drafter(self) -> Drafter:
-        return self._once(
-            "drafter",
-            lambda: build_drafter(self.settings, self.store, self.chat_model, self.drafts),
-        )
+        return build_drafter(self.settings, self.store, self.chat_model, self.drafts)
 
     @property
     def assistance(self) -> Assistance:

@@ -4,9 +4,9 @@ A model asked to quote may change the case, the line breaks, a hyphenation or th
 punctuation, or drop a bullet; it may also invent. A quote is found when its letters and
 digits, case folded, occur in that order in the document (page markers, spaces,
 punctuation and hyphens ignored); a quote of some length is also found where a span of the
-document is a very close match (`FUZZY_RATIO`), so one changed ending does not lose it.
-Callers keep the document's own span, never the model's wording: whatever is shown as a
-quote stands in the document.
+document is a very close match (`Tolerance.fuzzy_ratio`), so one changed ending does not
+lose it. Callers keep the document's own span, never the model's wording: whatever is
+shown as a quote stands in the document.
 """
 
 from __future__ import annotations
@@ -24,25 +24,38 @@ from ingest.text.headings import heading_at
 from ingest.text.lines import is_toc_line, join_lines, read_lines
 from ingest.text.pages import PAGE_MARKER
 
-__all__ = ["FUZZY_RATIO", "Grounding", "Span", "clean_span", "fold", "folded_words"]
+__all__ = ["TOLERANCE", "Grounding", "Span", "Tolerance", "clean_span", "fold", "folded_words"]
 
-FUZZY_RATIO = 0.9
-"""Similarity (difflib ratio over the folded letters) a span needs to count as the quote:
-about one changed character in ten, enough for an inflection or a typo, not for a
-paraphrase."""
-FUZZY_MIN_WORDS = 6
-"""Shorter quotes must occur exactly: a near match of a few words means little."""
-MIN_QUOTE_WORDS = 2
-MIN_QUOTE_CHARS = 8
-"""A quote needs at least this many words and folded letters to be looked for at all."""
-_CANDIDATE_SHARE = 0.6
-"""Share of the quote's words a window of the document must hold to be compared closely."""
-_CANDIDATES = 5
-"""Windows compared closely per quote, at most (the ones sharing most words)."""
-_MAX_OCCURRENCES = 50
-"""Exact occurrences of one quote looked at, at most, to find one outside a contents list."""
-_MIN_BLOCK = 3
-"""Matching runs shorter than this do not stretch a fuzzy span (stray letters)."""
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How closely a quote must match the document, and how hard it is looked for."""
+
+    fuzzy_ratio: float = 0.9
+    """Similarity (difflib ratio over the folded letters) a span needs to count as the
+    quote: about one changed character in ten, enough for an inflection or a typo, not for
+    a paraphrase."""
+    fuzzy_min_words: int = 6
+    """Shorter quotes must occur exactly: a near match of a few words means little."""
+    min_words: int = 2
+    """A quote of fewer words is not looked for at all."""
+    min_chars: int = 8
+    """Nor is one of fewer folded letters."""
+    candidate_share: float = 0.6
+    """Share of the quote's words a window of the document must hold to be compared
+    closely."""
+    candidates: int = 5
+    """Windows compared closely per quote, at most (the ones sharing most words)."""
+    max_occurrences: int = 50
+    """Exact occurrences of one quote looked at, at most, to find one outside a contents
+    list."""
+    min_block: int = 3
+    """Matching runs shorter than this do not stretch a fuzzy span (stray letters)."""
+
+
+TOLERANCE = Tolerance()
+"""The tolerance quotes are found with."""
+
 _WORD = re.compile(r"[^\W_]+")
 _EMPHASIS = re.compile(r"(?<![^\W_])[*_]+|[*_]+(?![^\W_])")
 _HEADING_SIGNS = re.compile(r"^#{1,6}\s+", re.MULTILINE)
@@ -117,12 +130,12 @@ class Grounding:
         """Where `quote` stands in the document, or None when it does not (closely enough)."""
         words = folded_words(quote)
         wanted = "".join(words)
-        if len(words) < MIN_QUOTE_WORDS or len(wanted) < MIN_QUOTE_CHARS:
+        if len(words) < TOLERANCE.min_words or len(wanted) < TOLERANCE.min_chars:
             return None
         exact = self._exact(wanted)
         if exact is not None:
             return exact
-        if len(words) < FUZZY_MIN_WORDS:
+        if len(words) < TOLERANCE.fuzzy_min_words:
             return None
         return self._closest(words, wanted)
 
@@ -131,7 +144,7 @@ class Grounding:
         headings, never states anything), or the first one when all are inside one."""
         first: Span | None = None
         at = self._folded.find(wanted)
-        for _ in range(_MAX_OCCURRENCES):
+        for _ in range(TOLERANCE.max_occurrences):
             if at < 0:
                 break
             span = self._span(at, at + len(wanted), exact=True, ratio=1.0)
@@ -170,11 +183,11 @@ class Grounding:
                 have[old] -= 1
                 if have[old] < need.get(old, 0):
                     shared -= 1
-            if index >= size - 1 and shared >= _CANDIDATE_SHARE * len(words):
+            if index >= size - 1 and shared >= TOLERANCE.candidate_share * len(words):
                 scored.append((shared, -(index - size + 1)))
         best: Span | None = None
         slack = max(2, len(words) // 8)
-        for _, negative_start in heapq.nlargest(_CANDIDATES, scored):
+        for _, negative_start in heapq.nlargest(TOLERANCE.candidates, scored):
             first = max(0, -negative_start - slack)
             last = min(len(self._words) - 1, -negative_start + size - 1 + slack)
             span = self._align(wanted, first, last)
@@ -190,7 +203,7 @@ class Grounding:
         blocks = [
             b
             for b in SequenceMatcher(None, wanted, window, autojunk=False).get_matching_blocks()
-            if b.size >= _MIN_BLOCK
+            if b.size >= TOLERANCE.min_block
         ]
         if not blocks:
             return None
@@ -201,7 +214,7 @@ class Grounding:
         start = self._word_starts[first]
         end = self._word_starts[last] + len(self._words[last])
         ratio = SequenceMatcher(None, wanted, self._folded[start:end], autojunk=False).ratio()
-        if ratio < FUZZY_RATIO:
+        if ratio < TOLERANCE.fuzzy_ratio:
             return None
         return self._span(start, end, exact=False, ratio=round(ratio, 3))
 

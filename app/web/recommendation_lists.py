@@ -47,6 +47,11 @@ class TableEdits:
     key: str
     rows: Rows
 
+    @property
+    def written(self) -> bool:
+        """Whether any row of the table holds a recommendation's text."""
+        return any(len(row) > 2 and str(row[2] or "").strip() for row in self.rows)
+
 
 @dataclass(frozen=True)
 class ListView:
@@ -74,11 +79,6 @@ class NoRecommendations(ListError):
 
 def _count(n: int) -> str:
     return f"{n} rekommendation{'er' if n != 1 else ''}"
-
-
-def _written(rows: Rows) -> bool:
-    """Whether any row of the table holds a recommendation's text."""
-    return any(len(row) > 2 and str(row[2] or "").strip() for row in rows)
 
 
 def _joined(notice: str, notices: str) -> str:
@@ -258,7 +258,7 @@ class RecommendationLists:
         """
         given, key = self._audit(audit)
         kept = self.lists.load(key)
-        if edits is not None and edits.key == key and (kept is not None or _written(edits.rows)):
+        if edits is not None and edits.key == key and (kept is not None or edits.written):
             base = kept or SavedList(key, given.file, [], edited=False)
             items = items_from_rows(edits.rows, base.items)
             if [i.recommendation for i in items] != base.recommendations:

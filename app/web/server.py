@@ -31,6 +31,7 @@ from app.web.drafting.page import DraftingPage
 from app.web.drafting.session import DraftingSession
 from app.web.privacy.page import PrivacyPage
 from app.web.privacy.session import PrivacySession
+from app.web.recommendation_lists import RecommendationLists
 from app.web.widgets import PRIVATE
 from app.wiring import Services, build_drafter, draft_store
 from ingest.errors import YttraError
@@ -69,17 +70,14 @@ def build_ui(
     documents = DocumentResolver(store, settings.max_file_mb)
     admission = Admission(settings.ui_concurrency, settings.ui_queue_size)
     chat = ChatPage(ChatSession(answerer, admission))
-    lists = ListStore(data / LISTS_DIR)  # the officials' edited recommendation lists
     assistance = Assistance(
         answerer.chat_model, settings.llm_timeout, settings.llm_context_tokens
     )
-    coverage = CoveragePage(
-        CoverageSession(store, documents, exports, lists, assistance), documents
-    )
+    # The officials' edited recommendation lists, one per audit for both tabs.
+    lists = RecommendationLists(documents, ListStore(data / LISTS_DIR), assistance)
+    coverage = CoveragePage(CoverageSession(store, lists, exports), documents)
     drafts = drafter.drafts if drafter.drafts is not None else draft_store(settings)
-    drafting = DraftingPage(
-        DraftingSession(drafter, drafts, documents, exports, lists, assistance)
-    )
+    drafting = DraftingPage(DraftingSession(drafter, drafts, lists, exports))
     ingest = IngestPage(IngestSession(settings, store, ingestor))
     overview = OverviewPage()
     privacy = PrivacyPage(PrivacySession(store, settings.llm_mask_pii))

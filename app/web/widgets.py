@@ -3,9 +3,9 @@ outputs, private events, notices in the page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import gradio as gr
 from gradio.components import Component
@@ -20,6 +20,8 @@ from app.web.recommendation_lists import (
     TableEdits,
 )
 from ingest.errors import YttraError
+
+_R = TypeVar("_R")
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 """Event options: the page is the only client, no endpoint is offered to API clients."""
@@ -59,6 +61,12 @@ class Outputs:
 
     def __init__(self, **components: Component) -> None:
         self._components = components
+
+    @classmethod
+    def of(cls, owner: object, *names: str, **components: Component) -> Outputs:
+        """The components `owner` holds as attributes `names`, under those names, then
+        `components` under their own."""
+        return cls(**{name: getattr(owner, name) for name in names}, **components)
 
     @property
     def components(self) -> list[Component]:
@@ -190,13 +198,8 @@ class RecommendationEditor:
                 self.fill_button = gr.Button("Ersätt listan med raderna", elem_id=f"{p}-fill")
                 self.append_button = gr.Button("Lägg till i listan", elem_id=f"{p}-append")
         self.paste_box = box
-        self.shown = Outputs(
-            key=self.key,
-            table=self.table,
-            notice=self.notice,
-            confirm_row=self.confirm_row,
-            paste_box=self.paste_box,
-            undo=self.undo_button,
+        self.shown = Outputs.of(
+            self, "key", "table", "notice", "confirm_row", "paste_box", undo=self.undo_button
         )
 
     @property
@@ -221,6 +224,35 @@ class RecommendationEditor:
         if isinstance(error, NoRecommendations):
             return self.view_values(error.view)
         return {"notice": error_notice(error)}
+
+    def run(
+        self,
+        outputs: Outputs,
+        action: Callable[[TableEdits], _R],
+        key: str,
+        rows: Any,
+        shown: Callable[[_R], dict[str, Any]],
+        *,
+        notice: str,
+        prefix: str,
+        cleared: Mapping[str, Any] | None = None,
+    ) -> tuple[Any, ...]:
+        """The tab's `action` (a check, a new draft) on the list as the page holds it
+        (`key` and the table's `rows`), as values for `outputs`: what `shown` names.
+
+        A refused action is told in the tab's `notice` output (`prefix` and the reason),
+        with the `cleared` outputs set as given, and the list says why too (or, for an
+        audit without recommendations, opens the paste box).
+        """
+        try:
+            result = action(self.edits(key, rows))
+        except YttraError as error:
+            return outputs.values(
+                **{notice: error_notice(error, prefix)},
+                **(cleared or {}),
+                **self.error_values(error),
+            )
+        return outputs.values(**shown(result))
 
     def _show(self, act: Callable[[], ListView | None]) -> tuple[Any, ...]:
         try:
@@ -291,7 +323,7 @@ class RecommendationEditor:
         return self._fill(given, append=True)
 
     def edit(self, key: str, rows: Any) -> tuple[Any, ...]:
-        return self._show(lambda: self.lists.edit(TableEdits(key, table_rows(rows))))
+        return self._show(lambda: self.lists.edit(self.edits(key, rows)))
 
     def edits(self, key: str, rows: Any) -> TableEdits:
         """The table as an event's handler receives it."""

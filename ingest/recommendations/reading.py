@@ -32,13 +32,15 @@ _SHORT_LINE = 0.75
 makes the measured width approximate, so a line only a little short proves nothing)."""
 
 _LIST_TAIL = re.compile(r"(?:\s*[;,]\s*(?:och|samt|eller)?|\s+(?:och|samt|eller))$")
-# A reply's own label after a finished sentence starts its answer: "Nämndens
-# ställningstagande och åtgärder:", "Planerad åtgärd:", "Svar:", "Ansvarig:".
+_ANSWER_LABELS = (
+    "ställningstagande", "svar", "kommentar", "yttrande", r"åtgärd(?:er)?",
+    r"planerade?\s+åtgärd(?:er)?", r"vidtagna\s+åtgärder", "ansvarig", "tidplan", "tidsplan",
+)
+"""The words (regular expressions) that open a reply's own label, after an optional
+genitive: "Nämndens ställningstagande och åtgärder:", "Planerad åtgärd:", "Svar:"."""
+# Such a label after a finished sentence starts the reply's answer.
 _ANSWER_LABEL = re.compile(
-    r"(?<=[.!?])\s+(?:[\w-]+s\s+)?(?:ställningstagande|svar|kommentar|yttrande|"
-    r"åtgärd(?:er)?|planerade?\s+åtgärd(?:er)?|vidtagna\s+åtgärder|ansvarig|tidplan|tidsplan)"
-    r"\b[^.:!?]{0,40}:",
-    re.I,
+    rf"(?<=[.!?])\s+(?:[\w-]+s\s+)?(?:{'|'.join(_ANSWER_LABELS)})\b[^.:!?]{{0,40}}:", re.I
 )
 _SUBJECT_START = re.compile(r"(?:Vi|Nämnden|Styrelsen|Förvaltningen|Det|Detta|Dessa)\b")
 

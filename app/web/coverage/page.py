@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import gradio as gr
 
 from app.web.coverage.render import COVERAGE_CSS
-from app.web.coverage.session import CoverageSession
+from app.web.coverage.session import CoverageResult, CoverageSession
 from app.web.documents import DocumentResolver
 from app.web.widgets import (
     PRIVATE,
     DocumentField,
     Outputs,
     RecommendationEditor,
-    error_notice,
     html_panel,
 )
-from ingest.errors import YttraError
 
 EMPTY = '<p class="yttra-empty">Välj en granskning och ett svar och tryck på "Kontrollera".</p>'
 
@@ -96,24 +95,23 @@ class CoveragePage:
         key: str,
         rows: Any,
     ) -> tuple[Any, ...]:
-        editor = self.recommendations
-        try:
-            result = self.session.check(
-                DocumentField.value(audit_file, audit_pick, audit_text),
-                DocumentField.value(reply_file, reply_pick, reply_text),
-                addressee,
-                editor.edits(key, rows),
-            )
-        except YttraError as error:
-            return self.result.values(
-                summary=error_notice(error, "Kontrollen kunde inte göras: "),
-                matrix=EMPTY,
-                downloads=None,
-                **editor.error_values(error),
-            )
-        return self.result.values(
-            summary=result.summary,
-            matrix=result.matrix,
-            downloads=[str(path) for path in result.exports],
-            **editor.view_values(result.recommendations),
+        audit = DocumentField.value(audit_file, audit_pick, audit_text)
+        reply = DocumentField.value(reply_file, reply_pick, reply_text)
+        return self.recommendations.run(
+            self.result,
+            partial(self.session.check, audit, reply, addressee),
+            key,
+            rows,
+            self._shown,
+            notice="summary",
+            prefix="Kontrollen kunde inte göras: ",
+            cleared={"matrix": EMPTY, "downloads": None},
         )
+
+    def _shown(self, result: CoverageResult) -> dict[str, Any]:
+        return {
+            "summary": result.summary,
+            "matrix": result.matrix,
+            "downloads": [str(path) for path in result.exports],
+            **self.recommendations.view_values(result.recommendations),
+        }

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.review.assisted import Assistance
 from app.review.coverage import CoverageReport, check_coverage
 from app.review.export import report_csv, report_markdown
-from app.review.lists import ListStore
 from app.web.coverage.render import coverage_html, export_slug, summary_line
-from app.web.documents import DocumentInput, DocumentResolver
+from app.web.documents import DocumentInput
 from app.web.recommendation_lists import ListView, RecommendationLists, TableEdits
 from vectorstore.store import Store
 
@@ -34,22 +32,16 @@ class CoverageSession:
     """Resolves the audit and the reply, checks the coverage and exports the report.
 
     The recommendations checked are the official's list of the audit (`lists`): the table
-    as edited, or else the kept list, or else what extraction finds.
+    as edited, or else the kept list, or else what extraction finds. The documents are
+    resolved, and the chat model's checked help lent, as for the list.
     """
 
-    def __init__(
-        self,
-        store: Store,
-        documents: DocumentResolver,
-        exports: Path,
-        lists: ListStore,
-        assistance: Assistance | None = None,
-    ) -> None:
+    def __init__(self, store: Store, lists: RecommendationLists, exports: Path) -> None:
         self.store = store
-        self.documents = documents
+        self.lists = lists
+        self.documents = lists.documents
+        self.assistance = lists.assistance
         self.exports = exports
-        self.assistance = assistance or Assistance()
-        self.lists = RecommendationLists(documents, lists, self.assistance)
 
     def check(
         self,

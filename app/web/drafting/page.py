@@ -7,10 +7,10 @@ Handlers turn the session's named views into Gradio outputs in one place each
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from functools import partial
 from typing import Any
 
 import gradio as gr
-from gradio.components import Component
 
 from app.web.coverage.render import COVERAGE_CSS
 from app.web.drafting.render import NO_PRECEDENTS, PRECEDENTS_CSS
@@ -30,7 +30,6 @@ from app.web.widgets import (
     DocumentField,
     Outputs,
     RecommendationEditor,
-    error_notice,
     html_panel,
     shown_as_error,
 )
@@ -48,6 +47,13 @@ CLEARED_RESULTS: dict[str, Any] = {
     "download": None,
 }
 """A new or opened draft shows no assembled yttrande, coverage check or download yet."""
+HEADING_FIELDS = tuple(field.name for field in fields(HeadingFields))
+"""The heading block, summary and decision: the tab's components of those names, in
+`HeadingFields` order."""
+SECTION_FIELDS = ("section_pick", "recommendation", "precedents", "section_text", "done")
+"""The section picker and what shows the picked section."""
+RESULT_FIELDS = ("coverage_summary", "coverage", "preview")
+"""What shows the assembled yttrande and its coverage check."""
 
 
 def _heading(values: tuple[str, ...]) -> HeadingFields:
@@ -165,45 +171,26 @@ class DraftingPage:
 
     # -- events -------------------------------------------------------------------
 
-    def _components(self, *names: str) -> dict[str, Component]:
-        """The named components of the tab, keyed and ordered by name."""
-        return {name: getattr(self, name) for name in names}
-
-    def _heading_fields(self) -> dict[str, Component]:
-        """The heading block, summary and decision, in `HeadingFields` order."""
-        return self._components(*(field.name for field in fields(HeadingFields)))
-
-    def _section_fields(self) -> dict[str, Component]:
-        """The section picker and what shows the picked section."""
-        return self._components(
-            "section_pick", "recommendation", "precedents", "section_text", "done"
-        )
-
-    def _result_fields(self) -> dict[str, Component]:
-        """What shows the assembled yttrande and its coverage check."""
-        return self._components("coverage_summary", "coverage", "preview")
-
     def _wire(self, tab: gr.Tab) -> None:
-        section = self._section_fields()
-        results = self._result_fields()
-        self.shown = Outputs(
-            draft_id=self.draft_id,
-            index=self.index,
-            status=self.status,
-            **self._heading_fields(),
-            **section,
-            **results,
-            download=self.download,
-            draft_list=self.draft_list,
+        self.shown = Outputs.of(
+            self,
+            "draft_id",
+            "index",
+            "status",
+            *HEADING_FIELDS,
+            *SECTION_FIELDS,
+            *RESULT_FIELDS,
+            "download",
+            "draft_list",
         )
         self.created = Outputs(
             **self.shown.named, draft_notice=self.notice, **self.recommendations.shown.named
         )
-        self.picked = Outputs(index=self.index, status=self.status, **section)
-        self.saved = Outputs(status=self.status, section_pick=self.section_pick)
-        self.assembled = Outputs(status=self.status, **results, preview_box=self.preview_box)
-        self.exported = Outputs(status=self.status, download=self.download)
-        head = list(self._heading_fields().values())
+        self.picked = Outputs.of(self, "index", "status", *SECTION_FIELDS)
+        self.saved = Outputs.of(self, "status", "section_pick")
+        self.assembled = Outputs.of(self, "status", *RESULT_FIELDS, "preview_box")
+        self.exported = Outputs.of(self, "status", "download")
+        head = [getattr(self, name) for name in HEADING_FIELDS]
         edits = [self.draft_id, self.index, self.section_text, *head]
         # Slow work (retrieval, the LLM) runs beside other users; a draft's quick
         # load-change-save steps run one at a time so that no save overwrites another.
@@ -294,22 +281,25 @@ class DraftingPage:
         key: str,
         rows: Any,
     ) -> tuple[Any, ...]:
-        editor = self.recommendations
-        try:
-            view = self.session.create(
-                DocumentField.value(upload, picked, pasted), addressee, editor.edits(key, rows)
-            )
-        except YttraError as error:
-            return self.created.values(
-                draft_notice=error_notice(error, "Utkastet kunde inte skapas: "),
-                **editor.error_values(error),
-            )
+        audit = DocumentField.value(upload, picked, pasted)
+        return self.recommendations.run(
+            self.created,
+            partial(self.session.create, audit, addressee),
+            key,
+            rows,
+            self._created,
+            notice="draft_notice",
+            prefix="Utkastet kunde inte skapas: ",
+        )
+
+    def _created(self, view: DraftView) -> dict[str, Any]:
         notice = (
             "⚠️ Inga rekommendationer till adressaten finns i listan." if view.section.index
             is None else ""
         )
+        editor = self.recommendations
         shown = editor.view_values(view.recommendations) if view.recommendations else {}
-        return self.created.values(**self._draft_values(view), draft_notice=notice, **shown)
+        return {**self._draft_values(view), "draft_notice": notice, **shown}
 
     def open_draft(self, draft_id: str | None) -> tuple[Any, ...]:
         with shown_as_error():

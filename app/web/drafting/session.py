@@ -15,10 +15,8 @@ from typing import Literal
 from app.drafting.docx import write_docx
 from app.drafting.drafter import Drafter
 from app.drafting.model import Author, Draft, DraftError, DraftStore
-from app.review.assisted import Assistance
-from app.review.lists import ListStore
 from app.web.coverage.render import coverage_html, summary_line
-from app.web.documents import DocumentInput, DocumentResolver
+from app.web.documents import DocumentInput
 from app.web.drafting.render import (
     NO_PRECEDENTS,
     draft_label,
@@ -184,20 +182,14 @@ class DraftingSession:
     """The tab's actions on drafts kept in `drafts`; new sections come from `drafter`."""
 
     def __init__(
-        self,
-        drafter: Drafter,
-        drafts: DraftStore,
-        documents: DocumentResolver,
-        exports: Path,
-        lists: ListStore,
-        assistance: Assistance | None = None,
+        self, drafter: Drafter, drafts: DraftStore, lists: RecommendationLists, exports: Path
     ) -> None:
         self.drafter = drafter
         self.drafts = drafts
-        self.documents = documents
-        self.exports = exports
-        self.lists = RecommendationLists(documents, lists, assistance)
+        self.lists = lists
         """The audit's recommendation list, as the official edits it."""
+        self.documents = lists.documents
+        self.exports = exports
 
     def audit_choices(self) -> list[tuple[str, str]]:
         """Stored documents to draft an answer to, audits first."""

@@ -10,7 +10,12 @@ import pytest
 from app.review.lists import ListStore
 from app.web.coverage.session import CoverageSession
 from app.web.documents import DocumentInput, DocumentResolver
-from app.web.recommendation_lists import EMPTY_LIST, NoRecommendations, TableEdits
+from app.web.recommendation_lists import (
+    EMPTY_LIST,
+    NoRecommendations,
+    RecommendationLists,
+    TableEdits,
+)
 from ingest.errors import YttraError
 from ingest.vocabulary import Status
 from tests.app.web.conftest import AUDIT_TEXT, REPLY_TEXT, SERVICE
@@ -23,9 +28,8 @@ def session(store: Store, tmp_path: Path) -> CoverageSession:
 
 
 def _session(store: Store, tmp_path: Path) -> CoverageSession:
-    return CoverageSession(
-        store, DocumentResolver(store, 1), tmp_path / "exports", ListStore(tmp_path / "lists")
-    )
+    lists = RecommendationLists(DocumentResolver(store, 1), ListStore(tmp_path / "lists"))
+    return CoverageSession(store, lists, tmp_path / "exports")
 
 
 def test_pasted_texts_are_checked_shown_and_exported(session: CoverageSession) -> None:

@@ -20,7 +20,7 @@ from app.web.drafting.session import (
     HeadingFields,
     PageEdits,
 )
-from app.web.recommendation_lists import TableEdits
+from app.web.recommendation_lists import RecommendationLists, TableEdits
 from ingest.errors import YttraError
 from ingest.loaders import load_file
 from tests.app.web.conftest import AUDIT_TEXT, SERVICE
@@ -33,10 +33,8 @@ ADDED = "Nämnden instämmer i rekommendationen och tar fram rutinen under våre
 def _session(store: Store, tmp_path: Path, *, drafts_of_its_own: bool = True) -> DraftingSession:
     drafts = DraftStore(tmp_path / "drafts")
     drafter = Drafter(store, None, drafts=drafts if drafts_of_its_own else None)
-    return DraftingSession(
-        drafter, drafts, DocumentResolver(store, 1), tmp_path / "exports",
-        ListStore(tmp_path / "lists"),
-    )
+    lists = RecommendationLists(DocumentResolver(store, 1), ListStore(tmp_path / "lists"))
+    return DraftingSession(drafter, drafts, lists, tmp_path / "exports")
 
 
 @pytest.fixture
