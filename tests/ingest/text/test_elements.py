@@ -164,3 +164,37 @@ def test_an_element_label_names_its_element_however_short_the_rest(
 @pytest.mark.parametrize("text", ["Ansvarig:", "Tidplan: –", "Datum: 2025-01-22", "Ansvar"])
 def test_a_label_without_words_or_naming_no_element_says_nothing(text: str) -> None:
     assert not any(detect_elements(text).values())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Regeringen kommer att noga följa Arbetsförmedlingens fortsatta arbete.", False),
+        ("Nämnden avser att följa utvecklingen på området.", False),
+        ("Regeringen tar med sig frågan i det fortsatta arbetet.", False),
+        ("Det kan finnas behov av att se över bestämmelserna.", False),
+        ("Det kan finnas skäl att genomföra ytterligare tillsyn.", False),
+        ("Nämnden kommer att ta fram en ny rutin under 2025.", True),
+        ("Förvaltningen följer arbetet och har infört en kontrollista.", True),
+    ],
+)
+def test_keeping_watch_and_possible_needs_are_no_measures(sentence: str, expected: bool) -> None:
+    assert detect_elements(sentence)[MEASURE] is expected
+
+
+def test_keeping_watch_is_follow_up() -> None:
+    assert detect_elements("Regeringen kommer att följa myndighetens arbete.")[FOLLOW_UP]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Granskningen omfattar tillsynsbeslut inom myndighetens tillsyn.", True),
+        ("Rapporten avser forskning som inte finansieras av forskningsråd.", True),
+        ("I granskningen framgår att rutinerna brister.", True),
+        ("Efter granskningen har nämnden infört nya rutiner.", False),
+        ("Riksrevisionens granskning är ett viktigt bidrag till arbetet.", False),
+    ],
+)
+def test_the_audit_as_subject_reports_it(sentence: str, expected: bool) -> None:
+    assert reports_audit(sentence) is expected
