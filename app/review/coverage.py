@@ -471,12 +471,8 @@ def judge_reply(
 
 
 def check_coverage(
-    recommendations: Sequence[Recommendation],
-    reply_text: str,
-    embedder: Embedder,
-    addressee: str | None = None,
-    *,
-    stated_in_reply: bool = False,
+    recommendations: Sequence[Recommendation], reply_text: str, embedder: Embedder,
+    addressee: str | None = None, *, stated_in_reply: bool = False,
     thresholds: Thresholds | None = None,
 ) -> CoverageReport:
     """Check which recommendations the reply answers, partly answers or leaves out.
