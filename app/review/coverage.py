@@ -300,6 +300,57 @@ def _stance(rec_tokens: set[str], passage_text: str, evidence: Evidence) -> Stan
     return max(candidates)[2] if candidates else None
 
 
+def _unanswered(
+    rec: Recommendation,
+    score: float,
+    quote: ReplyBlock | None,
+    collective: tuple[ReplyBlock, str] | None,
+) -> CoverageItem:
+    """The item for a recommendation no passage answers: only quoted, answered together
+    with the others, or missing."""
+    nothing: dict[ElementName, bool] = dict.fromkeys(ELEMENTS, False)
+    if quote is not None:
+        evidence = _quote_evidence(quote)
+        reason = f"Rekommendationen återges ({_where(evidence)}) men besvaras inte."
+        return CoverageItem(rec, Status.DELVIS, score, evidence, nothing, reason)
+    if collective is not None:
+        block, sentence = collective
+        where = _quote_evidence(block)
+        evidence = Evidence(
+            block.answer, where.page, where.section, where.start_line, where.end_line
+        )
+        reason = (
+            f"Besvaras bara samlat med övriga rekommendationer ({_where(evidence)}), "
+            "utan eget ställningstagande eller egen åtgärd."
+        )
+        stance = reply_elements.stance_of(sentence) or reply_elements.stance_of(block.answer)
+        present = detect_elements(block.answer)
+        return CoverageItem(rec, Status.DELVIS, score, evidence, present, reason, stance)
+    return CoverageItem(
+        rec, Status.SAKNAS, score, None, nothing, "Svaret tar inte upp rekommendationen."
+    )
+
+
+def _own_answer(blocks: Sequence[ReplyBlock], passage: Passage, rec_words: set[str]) -> str:
+    """This recommendation's own answer within the passage ("" when none stands out).
+
+    A sentence passage starts it; within a whole passage, it starts at the sentence that
+    takes a position on it (sharing most of its words).
+    """
+    if passage.part >= 0:
+        return _sentence_answer(blocks, passage)
+    sentences = split_sentences(blocks[passage.first].answer)
+    positions = [
+        (len(rec_words & token_set(sentence)), -n)
+        for n, sentence in enumerate(sentences)
+        if reply_elements.STANCE.search(sentence)
+    ]
+    if not positions:
+        return ""
+    part = -max(positions)[1]
+    return _sentence_answer(blocks, replace(passage, part=part, last=passage.first))
+
+
 def _judge(
     index: int,
     match: Match | None,
@@ -316,47 +367,14 @@ def _judge(
         quote = None  # the recommendation's own statement: its source, not a mention
     nothing: dict[ElementName, bool] = dict.fromkeys(ELEMENTS, False)
     if match is None or match.score < thresholds.weak:
-        if quote is not None:
-            evidence = _quote_evidence(quote)
-            reason = f"Rekommendationen återges ({_where(evidence)}) men besvaras inte."
-            return CoverageItem(rec, Status.DELVIS, score, evidence, nothing, reason)
-        if collective is not None:
-            block, sentence = collective
-            where = _quote_evidence(block)
-            evidence = Evidence(
-                block.answer, where.page, where.section, where.start_line, where.end_line
-            )
-            reason = (
-                f"Besvaras bara samlat med övriga rekommendationer ({_where(evidence)}), "
-                "utan eget ställningstagande eller egen åtgärd."
-            )
-            stance = reply_elements.stance_of(sentence) or reply_elements.stance_of(block.answer)
-            present = detect_elements(block.answer)
-            return CoverageItem(rec, Status.DELVIS, score, evidence, present, reason, stance)
-        return CoverageItem(
-            rec, Status.SAKNAS, score, None, nothing, "Svaret tar inte upp rekommendationen."
-        )
+        return _unanswered(rec, score, quote, collective)
     evidence = _evidence(blocks, match.passage)
     rec_words = token_set(rec.text)
-    own_answer = ""
+    own_answer = _own_answer(blocks, match.passage, rec_words)
     if match.passage.part >= 0:
-        answer = own_answer = _sentence_answer(blocks, match.passage)
         evidence = Evidence(
-            answer, evidence.page, evidence.section, evidence.start_line, evidence.end_line
+            own_answer, evidence.page, evidence.section, evidence.start_line, evidence.end_line
         )
-    else:
-        # Within a whole passage, this recommendation's own answer starts at the sentence
-        # that takes a position on it.
-        sentences = split_sentences(blocks[match.passage.first].answer)
-        positions = [
-            (len(rec_words & token_set(sentence)), -n)
-            for n, sentence in enumerate(sentences)
-            if reply_elements.STANCE.search(sentence)
-        ]
-        if positions:
-            part = -max(positions)[1]
-            own = replace(match.passage, part=part, last=match.passage.first)
-            own_answer = _sentence_answer(blocks, own)
     present = detect_elements(evidence.text)
     found = [name for name in ELEMENTS if present[name]]
     missing = [name for name in ELEMENTS if not present[name]]
