@@ -74,7 +74,7 @@ _INLINE = re.compile(
 )
 
 
-def parse_blocks(markdown: str) -> list[Block]:
+def markdown_blocks(markdown: str) -> list[Block]:
     """Split simple Markdown into paragraphs, quotes, list items and label lines.
 
     Blank lines separate paragraphs; consecutive plain (or quoted) lines are joined with
@@ -175,7 +175,7 @@ def _add_markdown(
     document: DocumentObject, markdown: str, citations: bool = True, empty: str = FILL_IN
 ) -> None:
     """Append Markdown as Word paragraphs; an empty text becomes a highlighted gap."""
-    blocks = parse_blocks(markdown) or [Block("paragraph", empty)]
+    blocks = markdown_blocks(markdown) or [Block("paragraph", empty)]
     for block in blocks:
         if block.kind == "quote":
             paragraph = document.add_paragraph(style="Quote")

@@ -19,8 +19,9 @@ answered; no match, missing.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from app.review.alignment import align
 from app.review.passages import Passage, ReplyBlock, passages, read_reply, token_set
@@ -106,13 +107,12 @@ class CoverageReport:
 # -- elements ---------------------------------------------------------------------------
 
 
-def detect_elements(text: str) -> dict[ElementName, bool]:
-    """Which answer elements (position, measure, responsible, time, follow-up) `text` has.
-
-    `ingest.text.elements.detect_elements` with the tokenizer the scores use: a sentence
-    needs three stemmed words that are not function words to count.
-    """
-    return reply_elements.detect_elements(text, words=tokenize)
+detect_elements: Callable[[str], dict[ElementName, bool]] = partial(
+    reply_elements.detect_elements, words=tokenize
+)
+"""Which answer elements (position, measure, responsible, time, follow-up) a text has:
+`ingest.text.elements.detect_elements` with the tokenizer the scores use, so a sentence
+needs three stemmed words that are not function words to count."""
 
 
 # -- addressees -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from app.drafting.docx import Block, Span, docx_bytes, parse_blocks, parse_inline, write_docx
+from app.drafting.docx import Block, Span, docx_bytes, markdown_blocks, parse_inline, write_docx
 from app.drafting.model import Draft, DraftError, Heading, Precedent, Section
 from ingest.models import Recommendation
 
@@ -214,7 +214,7 @@ def test_write_failure_is_a_draft_error(tmp_path: Path) -> None:
 
 def test_parse_blocks() -> None:
     text = "### Åtgärd\n> rad ett\n> rad två\n>\n> nytt stycke\n1. först\n  - under\nslut"
-    assert parse_blocks(text) == [
+    assert markdown_blocks(text) == [
         Block("label", "Åtgärd"),
         Block("quote", "rad ett rad två"),
         Block("quote", "nytt stycke"),
