@@ -234,10 +234,15 @@ class ReplyAnalysis:
 
 _GENERAL_REFERENCE = re.compile(
     r"\b\w*(?:revision\w*|revisor\w*|granskning\w*)\s+(?:\w+\s+){0,2}"
-    r"(?:rekommendation\w*|bedömning\w*|iakttagelse\w*|slutsats\w*|synpunkt\w*)"
+    r"(?:rekommendation\w*|bedömning\w*|iakttagelse\w*|slutsats\w*|synpunkt\w*|rapport\w*)"
     r"|\brekommendationer(?:na)?\b|\bgranskning(?:en|arna|srapporten)?\b",
     re.IGNORECASE,
 )
+_WHOLE_AUDIT = re.compile(
+    r"\b(?:\w*rapport(?:en)?|\w*granskning(?:en)?|rekommendationer(?:na)?|bedömningar(?:na)?)\b",
+    re.IGNORECASE,
+)
+"""The audit as a whole, not one recommendation of it ("rekommendationen att …")."""
 _RECOMMENDATIONS = re.compile(r"\brekommendationer(?:na)?\b", re.IGNORECASE)
 
 
@@ -263,6 +268,16 @@ def _collective(blocks: Sequence[ReplyBlock]) -> tuple[ReplyBlock, str] | None:
     return block, sentence
 
 
+def _rejects_audit(sentence: str) -> bool:
+    """Whether the sentence declines to act on the audit as a whole ("avser inte vidta
+    några åtgärder med anledning av rapporten"), not on one recommendation it names."""
+    return (
+        reply_elements.stance_of(sentence) == Stance.AVVISAR
+        and _WHOLE_AUDIT.search(sentence) is not None
+        and _STATED_CLAUSE.search(sentence) is None
+    )
+
+
 def _collective_sentence(block: ReplyBlock) -> str | None:
     """The sentence of `block` that answers the audit as a whole, if the block does."""
     if not block.answer or block.block.kind == "heading":
@@ -278,6 +293,8 @@ def _collective_sentence(block: ReplyBlock) -> str | None:
         if present[ElementName.ATGARD] and reply_elements.STANCE.search(block.answer):
             return sentence
         if present[ElementName.ATGARD] and _GENERAL_REFERENCE.search(block.answer):
+            return sentence
+        if _rejects_audit(sentence):
             return sentence
         return None
     return None
@@ -314,21 +331,34 @@ def _unanswered(
         reason = f"Rekommendationen återges ({_where(evidence)}) men besvaras inte."
         return CoverageItem(rec, Status.DELVIS, score, evidence, nothing, reason)
     if collective is not None:
-        block, sentence = collective
-        where = _quote_evidence(block)
-        evidence = Evidence(
-            block.answer, where.page, where.section, where.start_line, where.end_line
-        )
-        reason = (
-            f"Besvaras bara samlat med övriga rekommendationer ({_where(evidence)}), "
-            "utan eget ställningstagande eller egen åtgärd."
-        )
-        stance = reply_elements.stance_of(sentence) or reply_elements.stance_of(block.answer)
-        present = detect_elements(block.answer)
-        return CoverageItem(rec, Status.DELVIS, score, evidence, present, reason, stance)
+        return _collective_item(rec, score, collective)
     return CoverageItem(
         rec, Status.SAKNAS, score, None, nothing, "Svaret tar inte upp rekommendationen."
     )
+
+
+def _collective_item(
+    rec: Recommendation, score: float, collective: tuple[ReplyBlock, str]
+) -> CoverageItem:
+    """The item for a recommendation answered only together with the others.
+
+    Declining to act on the audit as a whole, with the reply's reasons before it,
+    rejects each recommendation with a reason: that answers it. Agreeing together, or
+    acting on the audit in general, leaves this one's own answer unsaid.
+    """
+    block, sentence = collective
+    where = _quote_evidence(block)
+    evidence = Evidence(block.answer, where.page, where.section, where.start_line, where.end_line)
+    stance = reply_elements.stance_of(sentence) or reply_elements.stance_of(block.answer)
+    present = detect_elements(block.answer)
+    if _rejects_audit(sentence):
+        reason = f"Avvisas samlat med övriga rekommendationer ({_where(evidence)})."
+        return CoverageItem(rec, Status.BESVARAD, score, evidence, present, reason, stance)
+    reason = (
+        f"Besvaras bara samlat med övriga rekommendationer ({_where(evidence)}), "
+        "utan eget ställningstagande eller egen åtgärd."
+    )
+    return CoverageItem(rec, Status.DELVIS, score, evidence, present, reason, stance)
 
 
 def _own_answer(blocks: Sequence[ReplyBlock], passage: Passage, rec_words: set[str]) -> str:
@@ -410,6 +440,10 @@ def _judge(
         evidence = _quote_evidence(quote)
         reason = f"Rekommendationen återges ({_where(evidence)}) men besvaras inte."
         return CoverageItem(rec, Status.DELVIS, score, evidence, nothing, reason)
+    if collective is not None and match.score < thresholds.strong:
+        together = _collective_item(rec, score, collective)
+        if together.status == Status.BESVARAD:
+            return together
     if match.score >= thresholds.strong:
         reason = f"Tas upp i {_where(evidence)}, men utan ställningstagande eller åtgärd."
     else:

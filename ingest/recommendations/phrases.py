@@ -237,6 +237,28 @@ def opens_with_verb(text: str) -> bool:
     return particles is None or (len(words) > 1 and words[1] in particles)
 
 
+_PREPOSITIONS = frozenset("på i genom inom med utifrån vid under för".split())
+_MAX_ADVERBIAL_WORDS = 10
+"""Words a leading adverbial ("på ett tydligare och mer transparent sätt i
+återrapporteringar …") may take before its verb."""
+
+
+def opens_with_verb_after_adverbial(text: str) -> bool:
+    """Whether `text` opens like a recommendation, perhaps after a leading adverbial:
+    "på ett tydligare sätt i återrapporteringar redovisa kostnader …"."""
+    if opens_with_verb(text):
+        return True
+    words = text[:_OPENING_CHARS].split()
+    if not words or words[0].casefold() not in _PREPOSITIONS:
+        return False
+    for start in range(2, min(len(words), _MAX_ADVERBIAL_WORDS + 1)):
+        if any(mark in words[start - 1] for mark in ".,;:"):
+            return False  # the adverbial ended a clause: no verb of this one follows
+        if opens_with_verb(" ".join(words[start:])):
+            return True
+    return False
+
+
 def _is_verb_compound(word: str) -> bool:
     """A compound ending in a listed verb ("kvalitetssäkra"), not "osäkra" (prefix too short)."""
     if len(word) > _MAX_COMPOUND or not word.endswith(_VERB_ENDINGS):

@@ -23,7 +23,7 @@ from ingest.recommendations.phrases import (
     BODY_SEQUENCE_RE,
     bodies,
     leading_bodies,
-    opens_with_verb,
+    opens_with_verb_after_adverbial,
     slot_bodies,
 )
 from ingest.recommendations.reading import Candidate, finish, is_boundary, plausible
@@ -116,7 +116,7 @@ def _coordinated(clause: str) -> list[str]:
     begin = 0
     for joint in _COORDINATION.finditer(clause):
         following = clause[joint.end() :]
-        if opens_with_verb(following) or leading_bodies(following):
+        if opens_with_verb_after_adverbial(following) or leading_bodies(following):
             parts.append(clause[begin : joint.start()])
             begin = joint.end()
     parts.append(clause[begin:])

@@ -475,6 +475,28 @@ def test_recommendations_in_running_text_in_any_word_order(sentence: str) -> Non
     assert "finansieringen" in recs[0].text and "ansvaret" in recs[1].text
 
 
+@pytest.mark.parametrize(
+    ("second", "count"),
+    [
+        ("på ett tydligare sätt i återrapporteringen redovisa kostnaderna för insatserna", 2),
+        ("i högre grad följa upp kostnaderna för insatserna", 2),
+        ("i samband med detta kostnaderna för insatserna blir tydligare", 1),
+    ],
+)
+def test_a_coordinated_recommendation_may_open_with_an_adverbial(
+    second: str, count: int
+) -> None:
+    # "… samt att på ett tydligare sätt … redovisa …" is a recommendation of its own; a
+    # clause with no verb of its own after the adverbial goes on with the first.
+    text = (
+        "Riksrevisionen rekommenderar vidare att Arbetsförmedlingen ska bidra till att öka "
+        f"kunskapen om effekterna av olika insatser samt att {second}.\n"
+    )
+    recs = extract_recommendations(text)
+    assert len(recs) == count
+    assert all(r.addressee == "Arbetsförmedlingen" for r in recs)
+
+
 def test_a_reply_naming_the_recommendation_it_rejects_states_it() -> None:
     text = (
         "Regeringen instämmer inte i Riksrevisionens rekommendation att regeringen bör "

