@@ -348,11 +348,7 @@ def _word_document(case: Case, lead_in: str, table: bool, furniture: bool) -> do
             document.add_paragraph(PROSE_BEFORE)
     document.add_paragraph(PROSE_BEFORE)
     for group in case.groups:
-        for paragraph in LEAD_INS[lead_in](group.addressee):
-            if paragraph.startswith("#"):
-                document.add_heading(paragraph.lstrip("# "), level=2)
-            else:
-                document.add_paragraph(paragraph)
+        _add_lead_in(document, lead_in, group.addressee)
         if table:
             rows = document.add_table(rows=1, cols=2)
             rows.rows[0].cells[0].text = "Nr"
@@ -366,6 +362,15 @@ def _word_document(case: Case, lead_in: str, table: bool, furniture: bool) -> do
                 document.add_paragraph(text, style="List Bullet")
     document.add_paragraph(PROSE_AFTER)
     return document
+
+
+def _add_lead_in(document: docx.Document, lead_in: str, addressee: str) -> None:
+    """The lead-in's paragraphs, a "#" line as a Word heading."""
+    for paragraph in LEAD_INS[lead_in](addressee):
+        if paragraph.startswith("#"):
+            document.add_heading(paragraph.lstrip("# "), level=2)
+        else:
+            document.add_paragraph(paragraph)
 
 
 def _docx_path(directory: Path, case: Case, lead_in: str, table: bool, furniture: bool) -> Path:
@@ -424,11 +429,7 @@ def _two_column_document(case: Case, lead_in: str, list_side: str) -> docx.Docum
     def write_list() -> None:
         document.add_paragraph(PROSE_BEFORE)
         for group in case.groups:
-            for paragraph in LEAD_INS[lead_in](group.addressee):
-                if paragraph.startswith("#"):
-                    document.add_heading(paragraph.lstrip("# "), level=2)
-                else:
-                    document.add_paragraph(paragraph)
+            _add_lead_in(document, lead_in, group.addressee)
             for text in group.texts:
                 document.add_paragraph(text, style="List Bullet")
         document.add_paragraph(PROSE_AFTER)
